@@ -1,0 +1,150 @@
+"""Command line: `nnscratch train`, `nnscratch evaluate`, `nnscratch data ...`."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .data import DataError, atomic_write, load_data, make_sample, one_hot
+from .metrics import classification_report, confusion_matrix
+from .model_io import ModelFileError, load_model, save_model
+from .network import HIDDEN_ACTIVATIONS
+from .train import TrainConfig, evaluate, train
+
+USER_ERRORS = (DataError, ModelFileError, ValueError, OSError)
+
+
+def default_data_dir():
+    """Cache folder of the MNIST files: $NNSCRATCH_DATA, else ~/.cache/nnscratch/mnist."""
+    if os.environ.get("NNSCRATCH_DATA"):
+        return Path(os.environ["NNSCRATCH_DATA"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nnscratch" / "mnist"
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="nnscratch", description="A 784-n_h-10 network in NumPy, trained on MNIST.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("train", help="train a network and write model, history, report, figures")
+    defaults = TrainConfig()
+    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate (default %(default)s)")
+    p.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs (default %(default)s)")
+    p.add_argument("--n_h", "--n-h", dest="n_h", type=int, default=defaults.n_h,
+                   help="hidden units (default %(default)s)")
+    p.add_argument("--beta", type=float, default=defaults.beta, help="momentum (default %(default)s)")
+    p.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int,
+                   default=defaults.batch_size, help="mini-batch size (default %(default)s)")
+    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default=defaults.activation)
+    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    _add_data_argument(p)
+    p.add_argument("--out", type=Path, default=Path("run"), help="output folder (default %(default)s)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = commands.add_parser("evaluate", help="print the classification report of a saved model")
+    p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
+    _add_data_argument(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    data = commands.add_parser("data", help="MNIST files: make the shipped sample").add_subparsers(
+        dest="data_command", required=True, metavar="DATA_COMMAND")
+    p = data.add_parser("make-sample", help="rebuild the shipped sample from the official files")
+    p.add_argument("folder", type=Path, help="folder holding the four official IDX files")
+    p.add_argument("--out", type=Path, default=Path(__file__).with_name("mnist_sample.npz"))
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_make_sample)
+    return parser
+
+
+def _add_data_argument(p):
+    p.add_argument("--data", default=None, help=(
+        "a folder of MNIST IDX files, an HDF5 file in the write-up's layout, or 'sample' "
+        "(default: the cache folder, $NNSCRATCH_DATA or ~/.cache/nnscratch/mnist)"))
+
+
+def resolve_data(source):
+    if source is not None:
+        return load_data(source)
+    folder = default_data_dir()
+    try:
+        return load_data(folder)
+    except DataError:
+        raise DataError(
+            f"no MNIST files in the cache folder {folder} (set by $NNSCRATCH_DATA); put "
+            "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
+            "t10k-labels-idx1-ubyte.gz there, pass --data FOLDER, or use --data sample"
+        ) from None
+
+
+def cmd_train(args):
+    config = TrainConfig(lr=args.lr, epochs=args.epochs, n_h=args.n_h, beta=args.beta,
+                         batch_size=args.batch_size, activation=args.activation, seed=args.seed)
+    data = resolve_data(args.data)
+    args.out.mkdir(parents=True, exist_ok=True)
+    from tqdm import tqdm
+
+    bar = tqdm(total=config.epochs, unit="epoch", disable=args.quiet, file=sys.stderr)
+
+    def on_epoch(r):
+        bar.update(1)
+        bar.write(f"epoch {r['epoch']:3d}: train loss {r['train_loss']:.4f}, "
+                  f"test loss {r['test_loss']:.4f}, test accuracy {r['test_accuracy']:.4f}, "
+                  f"{r['seconds']:.2f} s")
+
+    params, history = train(data.X_train, one_hot(data.y_train), config,
+                            X_test=data.X_test, Y_test=one_hot(data.y_test), on_epoch=on_epoch)
+    bar.close()
+    _, predictions = evaluate(data.X_test, one_hot(data.y_test), params, config.activation)
+    report = classification_report(data.y_test, predictions)
+    write_outputs(args.out, params, config, history, data.y_test, predictions, report)
+    print(report, end="")
+    print(f"wrote {args.out}/model.npz, history.json, report.txt, curves.png, confusion.png")
+    return 0
+
+
+def write_outputs(out, params, config, history, y_test, predictions, report):
+    from .plots import plot_confusion, plot_history
+
+    save_model(out / "model.npz", params, config.to_dict())
+    text = json.dumps(history, indent=1) + "\n"
+    atomic_write(out / "history.json", lambda f: f.write(text.encode()))
+    atomic_write(out / "report.txt", lambda f: f.write(report.encode()))
+    plot_history(history, out / "curves.png")
+    plot_confusion(confusion_matrix(y_test, predictions), out / "confusion.png")
+
+
+def cmd_evaluate(args):
+    params, hyper = load_model(args.model)
+    data = resolve_data(args.data)
+    if params["W1"].shape[1] != data.X_test.shape[0]:
+        raise ValueError(f"{args.model}: model expects {params['W1'].shape[1]} inputs, "
+                         f"data has {data.X_test.shape[0]}")
+    _, predictions = evaluate(data.X_test, one_hot(data.y_test), params,
+                              hyper.get("activation", "sigmoid"))
+    print(classification_report(data.y_test, predictions), end="")
+    return 0
+
+
+def cmd_make_sample(args):
+    make_sample(args.folder, args.out, seed=args.seed)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except USER_ERRORS as e:
+        print(f"nnscratch: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnscratch: interrupted", file=sys.stderr)
+        return 130

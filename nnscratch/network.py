@@ -1,0 +1,89 @@
+"""The 784-n_h-10 network: forward pass and backpropagation.
+
+Shapes follow the package convention: one column per example, so a batch
+`X` is (n_x, m), `Y` is (K, m), `W1` is (n_h, n_x) and `W2` is (K, n_h).
+"""
+
+import numpy as np
+
+from .activations import relu, sigmoid, softmax
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "relu")
+
+
+def check_activation(activation):
+    """Raise ValueError unless `activation` names a supported hidden activation."""
+    if activation not in HIDDEN_ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; got {activation!r}"
+        )
+
+
+# --8<-- [start:feed_forward]
+def feed_forward(X, params, activation="sigmoid"):
+    r"""Forward pass of a batch.
+
+    $$Z^{[1]} = W^{[1]} X + b^{[1]}, \quad A^{[1]} = g(Z^{[1]}), \quad
+    Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}, \quad A^{[2]} = \operatorname{softmax}(Z^{[2]})$$
+
+    with $g$ the sigmoid or relu; each bias broadcasts across the columns.
+
+    Args:
+        X: inputs, shape (n_x, m).
+        params: dict with W1 (n_h, n_x), b1 (n_h, 1), W2 (K, n_h), b2 (K, 1).
+        activation: "sigmoid" or "relu" for the hidden layer.
+
+    Returns:
+        The cache: dict with Z1, A1 (n_h, m) and Z2, A2 (K, m).
+    """
+    g = sigmoid if activation == "sigmoid" else relu
+    Z1 = params["W1"] @ X + params["b1"]
+    A1 = g(Z1)
+    Z2 = params["W2"] @ A1 + params["b2"]
+    A2 = softmax(Z2)
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+# --8<-- [end:feed_forward]
+
+
+# --8<-- [start:back_propagate]
+def back_propagate(X, Y, params, cache, activation="sigmoid"):
+    r"""Gradients of the mean cross-entropy loss with respect to every parameter.
+
+    $$\begin{aligned}
+    dZ^{[2]} &= \tfrac{1}{m}(A^{[2]} - Y) & dW^{[2]} &= dZ^{[2]} A^{[1]\top} & db^{[2]} &= dZ^{[2]}\mathbf 1 \\
+    dZ^{[1]} &= W^{[2]\top} dZ^{[2]} \odot g'(Z^{[1]}) & dW^{[1]} &= dZ^{[1]} X^{\top} & db^{[1]} &= dZ^{[1]}\mathbf 1
+    \end{aligned}$$
+
+    Here $dP$ means $\partial L / \partial P$ for the batch-mean loss $L$, so
+    the gradients are already batch means. The sigmoid's $g'(Z^{[1]})$ is
+    read from the cache as $A^{[1]} \odot (1 - A^{[1]})$, never recomputed.
+
+    Args:
+        X: inputs, shape (n_x, m).
+        Y: one-hot targets, shape (K, m).
+        params: dict with W1, b1, W2, b2 (see `feed_forward`).
+        cache: the dict `feed_forward` returned for this X.
+        activation: the hidden activation `feed_forward` used.
+
+    Returns:
+        Dict with dW1 (n_h, n_x), db1 (n_h, 1), dW2 (K, n_h), db2 (K, 1).
+    """
+    m = X.shape[1]
+    A1 = cache["A1"]
+    dZ2 = (cache["A2"] - Y) / m
+    dW2 = dZ2 @ A1.T
+    db2 = dZ2.sum(axis=1, keepdims=True)
+    dA1 = params["W2"].T @ dZ2
+    if activation == "sigmoid":
+        dZ1 = dA1 * A1 * (1 - A1)
+    else:
+        dZ1 = dA1 * (cache["Z1"] > 0)
+    dW1 = dZ1 @ X.T
+    db1 = dZ1.sum(axis=1, keepdims=True)
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+# --8<-- [end:back_propagate]
+
+
+def predict(X, params, activation="sigmoid"):
+    """Predicted class of each column of X, shape (m,)."""
+    return np.argmax(feed_forward(X, params, activation)["Z2"], axis=0)
