@@ -130,6 +130,19 @@ def test_page_forward_pass_matches_feed_forward_on_shipped_digits(draw_page, pag
     assert np.mean(js.argmax(axis=0) == labels) >= 0.9
 
 
+def test_page_forward_pass_is_stable_for_huge_logits(draw_page, page_model, shipped_digits):
+    """Output weights scaled by 200 put logits in the thousands: exp overflows without the max shift."""
+    params, activation = page_model
+    sharp = dict(params, W2=params["W2"] * 200, b2=params["b2"] * 200)
+    X = shipped_digits[0][:10].T / 255
+    js = np.array(draw_page.evaluate(
+        "([doc, xs]) => { const m = nnscratchDraw.parseModel(doc); return xs.map(x => nnscratchDraw.predict(x, m)); }",
+        [web_model(sharp, activation), X.T.tolist()])).T
+    exact = feed_forward(X, {k: v.astype(np.float64) for k, v in sharp.items()}, activation)
+    assert np.abs(exact["Z2"]).max() > 1000
+    assert np.isfinite(js).all() and np.abs(js - exact["A2"]).max() <= 1e-9
+
+
 def test_page_decodes_float16_models_exactly(draw_page, page_model, shipped_digits):
     params, activation = page_model
     X = (shipped_digits[0][:20].T / np.float32(255)).astype(np.float32)
@@ -251,7 +264,8 @@ def test_preprocessing_an_enlarged_mnist_digit_gives_it_back(draw_page, page_mod
 
 
 def test_touch_drawing_predicts_without_scrolling(browser, page_url):
-    page, context, log = open_page(browser, page_url, has_touch=True, is_mobile=True)
+    page, context, log = open_page(browser, page_url, has_touch=True, is_mobile=True, device_scale_factor=2)
+    assert page.evaluate("document.querySelector('.nns-draw__canvas').width") == 560
     box = page.locator(".nns-draw__canvas").bounding_box()
     cdp = context.new_cdp_session(page)
     points = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.1 + 0.08 * i)) for i in range(11)]

@@ -22,8 +22,8 @@
   // test digit's centre of mass lies within half a pixel of that pixel's centre, 14.5 in
   // coordinates where pixel i spans [i, i + 1).
   var CENTRE = 14.5;
-  var PAD = 280;          // drawing canvas, in canvas pixels (10 per MNIST pixel)
-  var PEN = 22;           // pen width in canvas pixels: about 2 MNIST pixels for a digit as tall as the box
+  var PAD = 280;          // drawing square in CSS pixels (10 per MNIST pixel) ...
+  var PEN = 22;           // ... and pen width: about 2 MNIST pixels for a digit as tall as the box
 
   /* ---------------------------------------------------------------- model */
 
@@ -124,17 +124,19 @@
     return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
   }
 
-  // Weights m[t * n + s]: the fraction of target pixel t covered by source pixel s
-  // when source coordinate u lands at target coordinate (u - centre) * scale + CENTRE.
-  function coverage(n, from, to, centre, scale) {
-    var m = new Float64Array(SIDE * n);
+  // For each source pixel s in from..to, the target pixels it covers and by how much,
+  // flattened as [t, weight, t, weight, ...], when source coordinate u lands at target
+  // coordinate (u - centre) * scale + CENTRE; a weight is the covered fraction of pixel t.
+  function coverage(from, to, centre, scale) {
+    var spans = [];
     for (var s = from; s <= to; s++) {
-      var lo = (s - centre) * scale + CENTRE, hi = lo + scale;
+      var lo = (s - centre) * scale + CENTRE, hi = lo + scale, span = [];
       for (var t = Math.max(0, Math.floor(lo)); t < Math.min(SIDE, Math.ceil(hi)); t++) {
-        m[t * n + s] = overlap(lo, hi, t, t + 1);
+        span.push(t, overlap(lo, hi, t, t + 1));
       }
+      spans.push(span);
     }
-    return m;
+    return spans;
   }
 
   /* Ink image (values in [0, 1], row-major, width x height) -> 784 MNIST-style pixels,
@@ -158,25 +160,21 @@
     }
     if (mass === 0) return null;
     var scale = BOX / Math.max(x1 - x0 + 1, y1 - y0 + 1);
-    var cols = coverage(width, x0, x1, mx / mass, scale);
-    var rows = coverage(height, y0, y1, my / mass, scale);
-    // separable area resampling: out = rows . ink . cols^T
-    var partial = new Float64Array(height * SIDE);
-    for (y = y0; y <= y1; y++) {
-      for (var i = 0; i < SIDE; i++) {
-        var sum = 0;
-        for (x = x0; x <= x1; x++) sum += ink[y * width + x] * cols[i * width + x];
-        partial[y * SIDE + i] = sum;
-      }
-    }
+    var cols = coverage(x0, x1, mx / mass, scale);
+    var rows = coverage(y0, y1, my / mass, scale);
     var out = new Float64Array(SIDE * SIDE);
-    for (var j = 0; j < SIDE; j++) {
-      for (var c = 0; c < SIDE; c++) {
-        var acc = 0;
-        for (y = y0; y <= y1; y++) acc += rows[j * height + y] * partial[y * SIDE + c];
-        out[j * SIDE + c] = Math.min(1, acc);
+    for (y = y0; y <= y1; y++) {
+      var row = rows[y - y0];
+      for (x = x0; x <= x1; x++) {
+        v = ink[y * width + x];
+        if (!v) continue;
+        var col = cols[x - x0];
+        for (var a = 0; a < row.length; a += 2) {
+          for (var b = 0; b < col.length; b += 2) out[row[a] * SIDE + col[b]] += v * row[a + 1] * col[b + 1];
+        }
       }
     }
+    for (var i = 0; i < out.length; i++) out[i] = Math.min(1, out[i]);  // rounding only
     return out;
   }
 
@@ -264,7 +262,9 @@
     var layout = element("div", "nns-draw__layout", root);
     var left = element("div", "nns-draw__pad", layout);
     var pad = element("canvas", "nns-draw__canvas", left);
-    pad.width = PAD; pad.height = PAD;
+    // canvas pixels per CSS pixel: sharp strokes on high-density screens
+    var res = PAD * Math.min(3, Math.max(1, Math.round(window.devicePixelRatio || 1)));
+    pad.width = pad.height = res;
     pad.setAttribute("aria-label", "Drawing area: draw one digit, 0 to 9, as large as the box");
     var controls = element("div", "nns-draw__buttons", left);
     var clearButton = button(controls, "Clear", "clear");
@@ -327,14 +327,14 @@
     }
 
     function inkOfPad() {
-      var data = context.getImageData(0, 0, PAD, PAD).data, ink = new Float64Array(PAD * PAD);
+      var data = context.getImageData(0, 0, res, res).data, ink = new Float64Array(res * res);
       for (var i = 0; i < ink.length; i++) ink[i] = data[4 * i + 3] / 255;  // ink = opacity
       return ink;
     }
 
     function update() {
       frame = 0;
-      if (model) showResult(preprocess(inkOfPad(), PAD, PAD), "drawing");
+      if (model) showResult(preprocess(inkOfPad(), res, res), "drawing");
     }
 
     function schedule() {
@@ -343,7 +343,7 @@
 
     function position(event) {
       var box = pad.getBoundingClientRect();
-      return { x: (event.clientX - box.left) * PAD / box.width, y: (event.clientY - box.top) * PAD / box.height };
+      return { x: (event.clientX - box.left) * res / box.width, y: (event.clientY - box.top) * res / box.height };
     }
 
     function stroke(from, to) {
@@ -354,8 +354,8 @@
     }
 
     function clear() {
-      context.clearRect(0, 0, PAD, PAD);
-      context.lineWidth = PEN; context.lineCap = "round"; context.lineJoin = "round";
+      context.clearRect(0, 0, res, res);
+      context.lineWidth = PEN * res / PAD; context.lineCap = "round"; context.lineJoin = "round";
       context.strokeStyle = "#fff";
     }
 
@@ -414,7 +414,7 @@
       small.getContext("2d").putImageData(image, 0, 0);
       clear();
       context.imageSmoothingEnabled = false;
-      context.drawImage(small, 0, 0, PAD, PAD);
+      context.drawImage(small, 0, 0, res, res);
       showResult(x, "digit");
     }
     root.nnscratchShowDigit = function (d) { showDigit(d); };
