@@ -7,9 +7,11 @@ float32 in [0, 1] and integer labels (m,). `one_hot` turns labels into the
 
 import gzip
 import hashlib
+import math
 import os
 import struct
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -101,7 +103,7 @@ def read_idx(path):
     if len(raw) < header:
         raise DataError(f"{path}: header truncated at {len(raw)} bytes; re-download it")
     shape = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = header + int(np.prod(shape, dtype=np.int64))
+    expected = header + math.prod(shape)
     if len(raw) != expected:
         raise DataError(
             f"{path}: header promises {expected} bytes for shape {shape}, file has {len(raw)}; "
@@ -141,7 +143,7 @@ def find_idx(folder, name):
 def images_and_labels(images, labels, where):
     """Check one split's uint8 images and labels; return (X (784, m) float32, y (m,) int64)."""
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise DataError(f"{where}: images must be 28x28; got shape {images.shape[1:]}")
+        raise DataError(f"{where}: images must be 28x28, shape (n, 28, 28); got shape {images.shape}")
     if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
         raise DataError(
             f"{where}: {images.shape[0]} images but {labels.shape[0]} labels; the counts must match"
@@ -161,46 +163,105 @@ def load_idx_folder(folder):
     return Dataset(X_train, y_train, X_test, y_test)
 
 
+HDF5_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
 def load_hdf5(path):
-    """Load the write-up's HDF5 layout: x_* float (m, 784) in [0, 1], y_* (m, 1) integers."""
+    """Load the write-up's HDF5 layout into a `Dataset`.
+
+    Expected datasets: x_train, x_test float (m, 784) in [0, 1];
+    y_train, y_test integer (m, 1) in 0..9.
+
+    Raises:
+        DataError: not HDF5, a dataset missing, of the wrong shape or dtype,
+            or values out of range.
+    """
     import h5py
 
     path = Path(path)
     try:
-        f = h5py.File(path, "r")
-    except (OSError, ValueError) as e:
-        raise DataError(f"{path}: not a readable HDF5 file ({e})") from None
-    with f:
-        parts = {}
-        for split in ("train", "test"):
-            x = _hdf5_dataset(f, path, f"x_{split}", 2, np.floating)
-            y = _hdf5_dataset(f, path, f"y_{split}", 2, np.integer)
-            if x.shape[1] != N_PIXELS or y.shape[1] != 1 or x.shape[0] != y.shape[0]:
-                raise DataError(
-                    f"{path}: x_{split} must be (m, {N_PIXELS}) and y_{split} (m, 1); "
-                    f"got {x.shape} and {y.shape}"
-                )
-            if x.size and not (np.isfinite(x).all() and x.min() >= 0 and x.max() <= 1):
-                raise DataError(f"{path}: x_{split} pixel values must lie in [0, 1]; rescale by 1/255")
-            y = y[:, 0].astype(np.int64)
-            if y.size and (y.min() < 0 or y.max() >= N_CLASSES):
-                raise DataError(f"{path}: y_{split} labels must lie in 0..9; found {y.min()}..{y.max()}")
-            parts[split] = (np.ascontiguousarray(x.T, dtype=np.float32), y)
-    return Dataset(*parts["train"], *parts["test"])
+        with h5py.File(path, "r") as f:
+            parts = [_hdf5_split(f, path, split) for split in ("train", "test")]
+    except DataError:
+        raise
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as e:
+        reason = " ".join(str(e).split())
+        raise DataError(f"{path}: not a readable HDF5 file ({reason}); "
+                        "write one with 'nnscratch data export-hdf5'") from None
+    return Dataset(*parts[0], *parts[1])
 
 
-def _hdf5_dataset(f, path, key, ndim, kind):
-    if key not in f or not hasattr(f[key], "dtype"):
-        raise DataError(f"{path}: dataset {key!r} is missing; expected x_train, y_train, x_test, y_test")
-    d = f[key]
-    if d.ndim != ndim or not np.issubdtype(d.dtype, kind):
+def _hdf5_split(f, path, split):
+    """(X (784, m) float32, y (m,) int64) of one split, checked."""
+    x = _hdf5_dataset(f, path, f"x_{split}", np.floating, "float32")
+    y = _hdf5_dataset(f, path, f"y_{split}", np.integer, "integer")
+    if x.ndim != 2 or x.shape[1] != N_PIXELS or y.shape != (x.shape[0], 1):
         raise DataError(
-            f"{path}: dataset {key!r} must be {ndim}-D {kind.__name__}; got {d.ndim}-D {d.dtype}"
+            f"{path}: x_{split} must be (m, {N_PIXELS}) and y_{split} (m, 1); "
+            f"got {x.shape} and {y.shape}"
         )
-    try:
-        return d[()]
-    except (OSError, ValueError) as e:
-        raise DataError(f"{path}: dataset {key!r} is unreadable ({e})") from None
+    # NaN fails both comparisons, so this also rejects NaN and infinities
+    if x.size and not (x.min() >= 0 and x.max() <= 1):
+        raise DataError(f"{path}: x_{split} pixel values must lie in [0, 1]; "
+                        f"found {x.min()}..{x.max()} (divide 0..255 pixels by 255)")
+    if y.size and (y.min() < 0 or y.max() >= N_CLASSES):
+        raise DataError(f"{path}: y_{split} labels must lie in 0..9; found {y.min()}..{y.max()}")
+    return np.ascontiguousarray(x.T, dtype=np.float32), y[:, 0].astype(np.int64)
+
+
+def _hdf5_dataset(f, path, key, kind, expected):
+    d = f.get(key)
+    if d is None or not hasattr(d, "dtype"):
+        raise DataError(f"{path}: dataset {key!r} is missing; expected {', '.join(HDF5_KEYS)}")
+    if not np.issubdtype(d.dtype, kind):
+        raise DataError(f"{path}: dataset {key!r} must hold {expected} values; got {d.dtype}")
+    return d[()]
+
+
+def export_hdf5(data, out):
+    """Write a `Dataset` to `out` in the write-up's HDF5 layout, atomically.
+
+    x_* become float32 (m, 784) in [0, 1], y_* uint8 (m, 1); every dataset
+    is gzip-compressed (with the byte shuffle filter, which halves the
+    size of float pixels).
+    """
+    import h5py
+
+    arrays = {"x_train": data.X_train.T, "y_train": data.y_train.reshape(-1, 1),
+              "x_test": data.X_test.T, "y_test": data.y_test.reshape(-1, 1)}
+    check_writable(Path(out).parent, fix="write the HDF5 file somewhere else")
+    with atomic_path(out) as tmp, h5py.File(tmp, "w") as f:
+        for key, a in arrays.items():
+            a = np.ascontiguousarray(a, dtype=np.float32 if key[0] == "x" else np.uint8)
+            f.create_dataset(key, data=a, compression="gzip", compression_opts=4, shuffle=True,
+                             chunks=(min(len(a), 1024), a.shape[1]) if len(a) else None)
+
+
+def file_sha256(path):
+    """SHA-256 of a file's decompressed bytes (a raw file is hashed as it is)."""
+    return hashlib.sha256(_read_bytes(Path(path))).hexdigest()
+
+
+def verify_folder(folder, files=FILES):
+    """Check each file of `files` (name -> SHA-256) in `folder`.
+
+    Returns {name: None if good, else a one-line description of the problem}.
+    """
+    problems = {}
+    for name, expected in files.items():
+        try:
+            path = find_idx(folder, name)
+        except DataError:
+            problems[name] = f"{name}.gz: missing from {folder}"
+            continue
+        try:
+            digest = file_sha256(path)
+        except DataError as e:
+            problems[name] = str(e)
+            continue
+        problems[name] = None if digest == expected else (
+            f"{path.name}: SHA-256 {digest} is not the official {expected}")
+    return problems
 
 
 def load_sample():
@@ -261,13 +322,36 @@ def make_sample(folder, out, n_train=5000, n_test=1000, seed=0):
     ))
 
 
-def atomic_write(path, write):
-    """Call write(file) on a temporary file beside `path`, then rename it into place."""
+@contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path`; rename it to `path` if the block succeeds."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as f:
-            write(f)
+        yield tmp
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def check_writable(folder, create=False, fix="choose another folder"):
+    """Raise DataError unless a file can be created in `folder` (made first if `create`).
+
+    The data layer reports an unwritable destination as DataError, not
+    OSError, so that its callers catch one documented type.
+    """
+    folder = Path(folder)
+    probe = folder / f".write-test.{os.getpid()}"
+    try:
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        probe.unlink()
+    except OSError as e:
+        raise DataError(f"{folder}: folder cannot be written ({e.strerror}); {fix}") from e
+
+
+def atomic_write(path, write):
+    """Call write(file) on a temporary file beside `path`, then rename it into place."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        write(f)
