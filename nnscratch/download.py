@@ -139,11 +139,16 @@ def _stream(url, tmp, timeout, progress):
     request = urllib.request.Request(url, headers={"User-Agent": "nnscratch"})
     with urllib.request.urlopen(request, timeout=timeout) as response, open(tmp, "wb") as out:
         size = response.headers.get("Content-Length")
-        with tqdm(total=int(size) if size else None, unit="B", unit_scale=True, file=sys.stderr,
+        size = int(size) if size and size.isdigit() else None
+        received = 0
+        with tqdm(total=size, unit="B", unit_scale=True, file=sys.stderr,
                   desc=url.rsplit("/", 1)[-1], disable=not progress, leave=False) as bar:
             while chunk := response.read(CHUNK):
                 out.write(chunk)
+                received += len(chunk)
                 bar.update(len(chunk))
+    if size is not None and received != size:  # urllib returns short data silently
+        raise ConnectionError(f"connection dropped after {received} of {size} bytes")
 
 
 def _gunzip_sha256(path):
