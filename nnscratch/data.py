@@ -141,26 +141,31 @@ def find_idx(folder, name):
 
 
 def images_and_labels(images, labels, where):
-    """Check one split's uint8 images and labels; return (X (784, m) float32, y (m,) int64)."""
+    """Check one split's uint8 images and labels; return (X (784, m) float32, y (m,) int64).
+
+    `where` is a pair naming the images' and the labels' source, for the messages.
+    """
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise DataError(f"{where}: images must be 28x28, shape (n, 28, 28); got shape {images.shape}")
-    if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
-        raise DataError(
-            f"{where}: {images.shape[0]} images but {labels.shape[0]} labels; the counts must match"
-        )
+        raise DataError(f"{where[0]}: images must be 28x28, shape (n, 28, 28); got {images.shape}")
+    if labels.ndim != 1:
+        raise DataError(f"{where[1]}: labels must have shape (n,); got {labels.shape}")
+    if labels.shape[0] != images.shape[0]:
+        raise DataError(f"{where[1]}: {labels.shape[0]} labels for the {images.shape[0]} images "
+                        f"of {where[0]}; the counts must match")
     if labels.size and labels.max() >= N_CLASSES:
-        raise DataError(f"{where}: labels must lie in 0..9; found {int(labels.max())}")
+        raise DataError(f"{where[1]}: labels must lie in 0..9; found {int(labels.max())}")
     return to_columns(images), labels.astype(np.int64)
 
 
 def load_idx_folder(folder):
     """Load the four official IDX files from a folder into a `Dataset`."""
-    arrays = {name: read_idx(find_idx(folder, name)) for name in FILES}
-    X_train, y_train = images_and_labels(
-        arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"], f"{folder} (train)")
-    X_test, y_test = images_and_labels(
-        arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"], f"{folder} (t10k)")
-    return Dataset(X_train, y_train, X_test, y_test)
+    paths = {name: find_idx(folder, name) for name in FILES}
+    arrays = {name: read_idx(path) for name, path in paths.items()}
+    splits = []
+    for split in ("train", "t10k"):
+        images, labels = f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
+        splits += images_and_labels(arrays[images], arrays[labels], (paths[images], paths[labels]))
+    return Dataset(*splits)
 
 
 HDF5_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -193,8 +198,8 @@ def load_hdf5(path):
 
 def _hdf5_split(f, path, split):
     """(X (784, m) float32, y (m,) int64) of one split, checked."""
-    x = _hdf5_dataset(f, path, f"x_{split}", np.floating, "float32")
-    y = _hdf5_dataset(f, path, f"y_{split}", np.integer, "integer")
+    x = _hdf5_dataset(f, path, f"x_{split}", np.floating, "floating-point pixels (float32)")
+    y = _hdf5_dataset(f, path, f"y_{split}", np.integer, "integer labels")
     if x.ndim != 2 or x.shape[1] != N_PIXELS or y.shape != (x.shape[0], 1):
         raise DataError(
             f"{path}: x_{split} must be (m, {N_PIXELS}) and y_{split} (m, 1); "
@@ -214,7 +219,7 @@ def _hdf5_dataset(f, path, key, kind, expected):
     if d is None or not hasattr(d, "dtype"):
         raise DataError(f"{path}: dataset {key!r} is missing; expected {', '.join(HDF5_KEYS)}")
     if not np.issubdtype(d.dtype, kind):
-        raise DataError(f"{path}: dataset {key!r} must hold {expected} values; got {d.dtype}")
+        raise DataError(f"{path}: dataset {key!r} must hold {expected}; got {d.dtype}")
     return d[()]
 
 
@@ -272,8 +277,8 @@ def load_sample():
     with resources.files("nnscratch").joinpath(SAMPLE_FILE).open("rb") as f:
         with np.load(f, allow_pickle=False) as z:
             arrays = {k: z[k] for k in ("x_train", "y_train", "x_test", "y_test")}
-    X_train, y_train = images_and_labels(arrays["x_train"], arrays["y_train"], "sample (train)")
-    X_test, y_test = images_and_labels(arrays["x_test"], arrays["y_test"], "sample (test)")
+    X_train, y_train = images_and_labels(arrays["x_train"], arrays["y_train"], ("sample", "sample"))
+    X_test, y_test = images_and_labels(arrays["x_test"], arrays["y_test"], ("sample", "sample"))
     return Dataset(X_train, y_train, X_test, y_test)
 
 
