@@ -1,10 +1,14 @@
 import gzip
 import hashlib
 import struct
+import tempfile
+from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnscratch import DataError, load_data, load_hdf5, load_sample, one_hot, read_idx
 from nnscratch.cli import main
@@ -258,3 +262,67 @@ def test_unwritable_cache_or_output_folder_is_a_data_error(tmp_path, capsys):
         export_hdf5(load_sample(), blocker / "mnist.hdf5")
     assert main(["data", "export-hdf5", str(blocker / "mnist.hdf5"), "--data", "sample"]) == 2
     assert "folder cannot be written" in capsys.readouterr().err
+
+
+# --- property tests: damaged files load valid arrays or raise DataError, nothing else ---
+
+def _damage(data):
+    """A strategy's draw: cut the bytes short, or flip a few of them."""
+    def apply(raw):
+        if data.draw(st.booleans(), label="truncate"):
+            return raw[:data.draw(st.integers(0, len(raw) - 1), label="keep")]
+        raw = bytearray(raw)
+        for _ in range(data.draw(st.integers(1, 4), label="flips")):
+            i = data.draw(st.integers(0, len(raw) - 1), label="at")
+            raw[i] ^= data.draw(st.integers(1, 255), label="xor")
+        return bytes(raw)
+    return apply
+
+
+def assert_valid(d):
+    for X, y in ((d.X_train, d.y_train), (d.X_test, d.y_test)):
+        assert X.dtype == np.float32 and X.ndim == 2 and X.shape == (784, y.shape[0])
+        assert y.dtype == np.int64 and y.ndim == 1
+        assert not X.size or (X.min() >= 0 and X.max() <= 1)
+        assert not y.size or (y.min() >= 0 and y.max() <= 9)
+
+
+FUZZ = settings(max_examples=60, deadline=None)
+
+
+@FUZZ
+@given(data=st.data())
+def test_damaged_idx_files_load_valid_arrays_or_raise_data_error(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_folder(folder, n_train=3, n_test=2, compress=data.draw(st.booleans(), label="gz"))
+        path = data.draw(st.sampled_from(sorted(folder.iterdir())), label="file")
+        path.write_bytes(_damage(data)(path.read_bytes()))
+        try:
+            d = load_data(folder)
+        except DataError:
+            return
+        assert_valid(d)
+
+
+@FUZZ
+@given(data=st.data())
+def test_damaged_hdf5_files_load_valid_arrays_or_raise_data_error(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_folder(folder, n_train=3, n_test=2)
+        good = load_data(folder)
+        if data.draw(st.booleans(), label="compressed"):
+            export_hdf5(good, folder / "good.hdf5")
+        else:  # raw pixels and labels, so that flips reach the values themselves
+            with h5py.File(folder / "good.hdf5", "w") as f:
+                for split, X, y in (("train", good.X_train, good.y_train),
+                                    ("test", good.X_test, good.y_test)):
+                    f[f"x_{split}"], f[f"y_{split}"] = X.T, y.reshape(-1, 1)
+        raw = (folder / "good.hdf5").read_bytes()
+        (folder / "bad.hdf5").write_bytes(_damage(data)(raw))
+        try:
+            d = load_hdf5(folder / "bad.hdf5")
+        except DataError:
+            return
+        assert_valid(d)
