@@ -76,7 +76,19 @@ def to_columns(images):
     flat = images.reshape(images.shape[0], -1)
     if flat.shape[1] != N_PIXELS:
         raise DataError(f"images must have {N_PIXELS} pixels each; got {flat.shape[1]}")
-    return np.ascontiguousarray(flat.T, dtype=np.float32) / np.float32(255)
+    return _columns(flat, 255)
+
+
+def _columns(rows, divisor):
+    """(m, n) rows -> (n, m) float32 columns divided by `divisor`, in one pass.
+
+    Transposing 4096 rows at a time keeps reads and writes in cache: about
+    1.5 times faster than one big transposed copy (bench/bench_load.py).
+    """
+    X = np.empty(rows.shape[::-1], dtype=np.float32)
+    for j in range(0, rows.shape[0], 4096):
+        np.divide(rows[j:j + 4096].T, np.float32(divisor), out=X[:, j:j + 4096])
+    return X
 # --8<-- [end:to_columns]
 
 
@@ -211,7 +223,7 @@ def _hdf5_split(f, path, split):
                         f"found {x.min()}..{x.max()} (divide 0..255 pixels by 255)")
     if y.size and (y.min() < 0 or y.max() >= N_CLASSES):
         raise DataError(f"{path}: y_{split} labels must lie in 0..9; found {y.min()}..{y.max()}")
-    return np.ascontiguousarray(x.T, dtype=np.float32), y[:, 0].astype(np.int64)
+    return _columns(x, 1), y[:, 0].astype(np.int64)
 
 
 def _hdf5_dataset(f, path, key, kind, expected):
@@ -227,8 +239,9 @@ def export_hdf5(data, out):
     """Write a `Dataset` to `out` in the write-up's HDF5 layout, atomically.
 
     x_* become float32 (m, 784) in [0, 1], y_* uint8 (m, 1); every dataset
-    is gzip-compressed (with the byte shuffle filter, which halves the
-    size of float pixels).
+    is gzip-compressed at level 1 in chunks of 1024 rows (22 MB for the full
+    data; level 4 saved 2 MB but wrote and read slower, and the shuffle
+    filter doubled the size: measured with bench/bench_load.py).
     """
     import h5py
 
@@ -238,7 +251,7 @@ def export_hdf5(data, out):
     with atomic_path(out) as tmp, h5py.File(tmp, "w") as f:
         for key, a in arrays.items():
             a = np.ascontiguousarray(a, dtype=np.float32 if key[0] == "x" else np.uint8)
-            f.create_dataset(key, data=a, compression="gzip", compression_opts=4, shuffle=True,
+            f.create_dataset(key, data=a, compression="gzip", compression_opts=1,
                              chunks=(min(len(a), 1024), a.shape[1]) if len(a) else None)
 
 
