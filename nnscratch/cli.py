@@ -79,15 +79,19 @@ def _add_data_argument(p):
         "(default: the cache folder, $NNSCRATCH_DATA or ~/.cache/nnscratch/mnist)"))
 
 
-def resolve_data(source, progress=True):
-    """Load --data SOURCE; without it, the cache folder, downloading what is missing."""
+def resolve_data(source, progress=True, files=FILES):
+    """Load --data SOURCE; without it, the cache folder, downloading what is missing.
+
+    `files` (name -> SHA-256 of the decompressed bytes) is the table the
+    missing files are checked against; tests pass their own.
+    """
     if source is not None:
         return load_data(source)
     folder = default_data_dir()
-    missing = missing_files(folder)
+    missing = missing_files(folder, files)
     if missing:
         try:
-            download(folder, files={name: FILES[name] for name in missing}, progress=progress,
+            download(folder, files={name: files[name] for name in missing}, progress=progress,
                      log=lambda line: print(line, file=sys.stderr))
         except DataError as e:
             raise DataError(

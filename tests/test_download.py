@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nnscratch import DataError, load_data
-from nnscratch.cli import main
+from nnscratch.cli import main, resolve_data
 from nnscratch.download import default_data_dir, default_mirrors, download, DEFAULT_MIRRORS
 
 
@@ -169,3 +169,20 @@ def test_cli_download_failure_is_one_line(server, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "HTTP 404" in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_data_the_cache_is_used_and_only_missing_files_are_fetched(
+        server, tmp_path, monkeypatch, capsys):
+    url, httpd = server
+    monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path))
+    monkeypatch.setenv("NNSCRATCH_MNIST_MIRRORS", f"{url}/good/")
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+        (tmp_path / name).write_bytes(GZ[name])
+    before = len(httpd.requests)
+    d = resolve_data(None, progress=False, files=DIGESTS)
+    assert sorted(httpd.requests[before:]) == ["/good/t10k-images-idx3-ubyte.gz",
+                                               "/good/t10k-labels-idx1-ubyte.gz"]
+    assert np.array_equal(d.y_test, ARRAYS["t10k-labels-idx1-ubyte"])
+    assert "downloaded from" in capsys.readouterr().err
+    resolve_data(None, progress=False, files=DIGESTS)
+    assert len(httpd.requests) == before + 2  # complete cache: nothing fetched
