@@ -10,7 +10,7 @@ import numpy as np
 
 from . import __version__
 from .data import FILES, DataError, atomic_write, export_hdf5, load_data, make_sample, one_hot, verify_folder
-from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download, missing_files
+from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
 from .network import HIDDEN_ACTIVATIONS
@@ -91,7 +91,7 @@ def resolve_data(source, progress=True, files=FILES):
     missing = missing_files(folder, files)
     if missing:
         try:
-            download(folder, files={name: files[name] for name in missing}, progress=progress,
+            download_mnist(folder, files={name: files[name] for name in missing}, progress=progress,
                      log=lambda line: print(line, file=sys.stderr))
         except DataError as e:
             raise DataError(
@@ -153,7 +153,7 @@ def cmd_evaluate(args):
 
 def cmd_download(args):
     folder = args.dir or default_data_dir()
-    fetched = download(folder, mirrors=args.mirror, progress=not args.quiet, log=print)
+    fetched = download_mnist(folder, mirrors=args.mirror, progress=not args.quiet, log=print)
     if fetched:
         print(f"{folder}: downloaded {len(fetched)} of {len(FILES)} files; all verified")
     else:

@@ -59,7 +59,7 @@ def missing_files(folder, files=FILES):
     return missing
 
 
-def download(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, progress=True, log=None):
+def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, progress=True, log=None):
     """Make `folder` hold every file of `files`, verified; return the names it fetched.
 
     Args:
@@ -86,7 +86,7 @@ def download(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, progress=T
     for name, digest in files.items():
         if _cached_and_good(folder, name, digest, log):
             continue
-        fetch(name, digest, folder, mirrors, timeout, progress, log)
+        fetch_file(name, digest, folder, mirrors, timeout, progress, log)
         fetched.append(name)
     return fetched
 
@@ -102,7 +102,7 @@ def _cached_and_good(folder, name, digest, log):
     return False
 
 
-def fetch(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, log=None):
+def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, log=None):
     """Download `name.gz` from the first mirror that serves a copy with the right digest.
 
     Returns the final path. Raises DataError listing every mirror's failure.

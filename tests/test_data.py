@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from nnscratch import DataError, load_data, load_hdf5, load_sample, one_hot, read_idx
 from nnscratch.cli import main
 from nnscratch.data import FILES, export_hdf5, to_columns, verify_folder
-from nnscratch.download import download
+from nnscratch.download import download_mnist
 
 
 def idx_bytes(array):
@@ -255,7 +255,7 @@ def test_unwritable_cache_or_output_folder_is_a_data_error(tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")  # even root cannot create a folder inside a file
     with pytest.raises(DataError, match="cache folder.*--dir or \\$NNSCRATCH_DATA") as e:
-        download(blocker / "cache", progress=False)
+        download_mnist(blocker / "cache", progress=False)
     assert main(["data", "download", "--dir", str(blocker / "cache")]) == 2
     assert capsys.readouterr().err == f"nnscratch: error: {e.value}\n"
     with pytest.raises(DataError, match="folder cannot be written"):

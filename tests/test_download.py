@@ -12,7 +12,7 @@ import pytest
 
 from nnscratch import DataError, load_data
 from nnscratch.cli import main, resolve_data
-from nnscratch.download import default_data_dir, default_mirrors, download, DEFAULT_MIRRORS
+from nnscratch.download import DEFAULT_MIRRORS, default_data_dir, default_mirrors, download_mnist
 
 
 def idx_bytes(array):
@@ -80,7 +80,7 @@ def server():
 
 
 def get(folder, *mirrors, **kw):
-    return download(folder, mirrors=list(mirrors), files=DIGESTS, progress=False, **kw)
+    return download_mnist(folder, mirrors=list(mirrors), files=DIGESTS, progress=False, **kw)
 
 
 def assert_loads_the_served_arrays(folder):
@@ -135,7 +135,7 @@ def test_http_errors_are_named_per_mirror(server, tmp_path, mode, needle):
 def test_a_silent_mirror_times_out_and_the_next_is_tried(server, tmp_path):
     url, _ = server
     files = {"t10k-labels-idx1-ubyte": DIGESTS["t10k-labels-idx1-ubyte"]}
-    fetched = download(tmp_path, [f"{url}/stall/", f"{url}/good/"], files, timeout=0.3, progress=False)
+    fetched = download_mnist(tmp_path, [f"{url}/stall/", f"{url}/good/"], files, timeout=0.3, progress=False)
     assert fetched == list(files)
 
 
