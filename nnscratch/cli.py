@@ -95,7 +95,8 @@ def resolve_data(source, progress=True, files=FILES):
                      log=lambda line: print(line, file=sys.stderr))
         except DataError as e:
             raise DataError(
-                f"no MNIST files in the cache folder {folder} and downloading failed ({e}); "
+                f"{len(missing)} MNIST files missing from the cache folder {folder} and "
+                f"downloading failed ({e}); "
                 f"set ${DATA_ENV} to a folder holding {', '.join(n + '.gz' for n in FILES)}, "
                 "pass --data FOLDER, or use --data sample"
             ) from None

@@ -89,3 +89,15 @@ def test_model_round_trip_and_version_check(tmp_path):
     with pytest.raises(ModelFileError, match="version 99"):
         load_model(tmp_path / "m2.npz")
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_data_verify_names_the_wrong_file_and_exits_2(tmp_path, capsys):
+    from test_data import make_folder  # synthetic IDX files: right format, wrong digests
+
+    make_folder(tmp_path)
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
+    assert main(["data", "verify", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "BAD  train-images-idx3-ubyte.gz: SHA-256" in captured.out
+    assert "BAD  t10k-labels-idx1-ubyte.gz: missing" in captured.out
+    assert captured.err.count("\n") == 1 and "4 of 4 files failed verification" in captured.err
