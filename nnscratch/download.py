@@ -96,9 +96,12 @@ def _cached_and_good(folder, name, digest, log):
         path = find_idx(folder, name)
     except DataError:
         return False
-    if file_sha256(path) == digest:
-        return True
-    log(f"{path}: SHA-256 does not match; fetching it again")
+    try:
+        if file_sha256(path) == digest:
+            return True
+        log(f"{path}: SHA-256 does not match; fetching it again")
+    except DataError as e:  # a truncated or corrupt gzip
+        log(f"{e}; fetching it again")
     return False
 
 
@@ -117,8 +120,8 @@ def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, lo
             try:
                 _stream(url, tmp, timeout, progress)
                 found = _gunzip_sha256(tmp)
-            # URLError, HTTPError and timeouts are OSErrors; a dropped connection is an
-            # IncompleteRead (HTTPException); a bad URL is a ValueError
+            # URLError, HTTPError, timeouts and dropped connections are OSErrors, a
+            # garbled response an HTTPException, a malformed URL a ValueError
             except (OSError, EOFError, zlib.error, http.client.HTTPException, ValueError) as e:
                 failures.append(f"{url}: {_reason(e)}")
                 continue

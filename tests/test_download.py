@@ -139,14 +139,15 @@ def test_a_silent_mirror_times_out_and_the_next_is_tried(server, tmp_path):
     assert fetched == list(files)
 
 
-def test_a_corrupt_cached_file_is_fetched_again(server, tmp_path):
+def test_a_wrong_or_truncated_cached_file_is_fetched_again(server, tmp_path):
     url, _ = server
     get(tmp_path, f"{url}/good/")
-    bad = tmp_path / "train-labels-idx1-ubyte.gz"
-    bad.write_bytes(gzip.compress(b"junk"))
+    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"junk"))
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(GZ["t10k-images-idx3-ubyte.gz"][:-9])
     lines = []
-    assert get(tmp_path, f"{url}/good/", log=lines.append) == ["train-labels-idx1-ubyte"]
-    assert "does not match" in lines[0]
+    assert get(tmp_path, f"{url}/good/", log=lines.append) == [
+        "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"]
+    assert "does not match" in lines[0] and "truncated gzip" in lines[2]
     assert_loads_the_served_arrays(tmp_path)
 
 
