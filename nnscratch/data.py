@@ -201,7 +201,7 @@ def load_hdf5(path):
             parts = [_hdf5_split(f, path, split) for split in ("train", "test")]
     except DataError:
         raise
-    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as e:
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError, MemoryError) as e:
         reason = " ".join(str(e).split())
         raise DataError(f"{path}: not a readable HDF5 file ({reason}); "
                         "write one with 'nnscratch data export-hdf5'") from None
@@ -212,11 +212,12 @@ def _hdf5_split(f, path, split):
     """(X (784, m) float32, y (m,) int64) of one split, checked."""
     x = _hdf5_dataset(f, path, f"x_{split}", np.floating, "floating-point pixels (float32)")
     y = _hdf5_dataset(f, path, f"y_{split}", np.integer, "integer labels")
-    if x.ndim != 2 or x.shape[1] != N_PIXELS or y.shape != (x.shape[0], 1):
+    if len(x.shape) != 2 or x.shape[1] != N_PIXELS or y.shape != (x.shape[0], 1):
         raise DataError(
             f"{path}: x_{split} must be (m, {N_PIXELS}) and y_{split} (m, 1); "
             f"got {x.shape} and {y.shape}"
         )
+    x, y = x[()], y[()]  # read only after the shapes passed
     # NaN fails both comparisons, so this also rejects NaN and infinities
     if x.size and not (x.min() >= 0 and x.max() <= 1):
         raise DataError(f"{path}: x_{split} pixel values must lie in [0, 1]; "
@@ -232,7 +233,7 @@ def _hdf5_dataset(f, path, key, kind, expected):
         raise DataError(f"{path}: dataset {key!r} is missing; expected {', '.join(HDF5_KEYS)}")
     if not np.issubdtype(d.dtype, kind):
         raise DataError(f"{path}: dataset {key!r} must hold {expected}; got {d.dtype}")
-    return d[()]
+    return d
 
 
 def export_hdf5(data, out):

@@ -287,7 +287,7 @@ def assert_valid(d):
         assert not y.size or (y.min() >= 0 and y.max() <= 9)
 
 
-FUZZ = settings(max_examples=60, deadline=None)
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True)  # same cases on every run
 
 
 @FUZZ
