@@ -36,7 +36,10 @@ CREDIT = (
 
 
 class DataError(ValueError):
-    """Raised for any unreadable or invalid data file; the message names the file and the fix."""
+    """Raised for any unreadable or invalid data file, a data folder that cannot be
+    written, or a download that failed: one type for every data problem (a
+    ValueError, even when an OSError caused it; that error is kept as __cause__).
+    The message is one line naming the file or folder, the problem and the fix."""
 
 
 @dataclass

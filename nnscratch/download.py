@@ -80,15 +80,14 @@ def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, prog
     folder = Path(default_data_dir() if folder is None else folder)
     mirrors = [m if m.endswith("/") else m + "/" for m in (mirrors or default_mirrors())]
     log = log or (lambda line: None)
-    check_writable(folder, create=True,
-                   fix=f"choose another cache folder with --dir or ${DATA_ENV}, or use --data sample")
-    fetched = []
-    for name, digest in files.items():
-        if _cached_and_good(folder, name, digest, log):
-            continue
+    todo = {name: digest for name, digest in files.items()
+            if not _cached_and_good(folder, name, digest, log)}
+    if todo:  # a complete cache may sit in a read-only folder
+        check_writable(folder, create=True, fix=(
+            f"choose another cache folder with --dir or ${DATA_ENV}, or use --data sample"))
+    for name, digest in todo.items():
         fetch_file(name, digest, folder, mirrors, timeout, progress, log)
-        fetched.append(name)
-    return fetched
+    return list(todo)
 
 
 def _cached_and_good(folder, name, digest, log):

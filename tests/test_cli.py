@@ -7,6 +7,7 @@ import pytest
 
 from nnscratch import load_model, save_model
 from nnscratch.cli import main
+from nnscratch.data import FILES
 from nnscratch.model_io import ModelFileError
 
 
@@ -61,7 +62,9 @@ def test_no_data_and_empty_cache_names_the_variable_and_the_sample(tmp_path, mon
     monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path / "empty"))
     assert main(["train", "--epochs", "1", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "NNSCRATCH_DATA" in err and "--data sample" in err and "t10k-labels-idx1-ubyte.gz" in err
+    assert "NNSCRATCH_DATA" in err and "--data sample" in err and "Connection refused" in err
+    assert all(f"{name}.gz" in err for name in FILES) and len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists()
 
 
 def test_python_dash_m_works(tmp_path):
