@@ -11,6 +11,7 @@ and, for the pixel conversion, with the plain one-copy transpose it replaced.
 
 import argparse
 import gzip
+import os
 import statistics
 import sys
 import tempfile
@@ -87,7 +88,8 @@ def main(argv=None):
             ("  before: one transposed copy, then /255", timings(lambda: plain_transpose(train_images), args.repeat)),
         ]
     print(f"folder {folder}; {args.repeat} calls per row; HDF5 export {export_seconds:.2f} s, "
-          f"{size_mb:.1f} MB")
+          f"{size_mb:.1f} MB; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
+          "(other work on the machine inflates every row)")
     print()
     print(f"| {'what':<44} | best s | median s | best / row below |")
     print(f"|{'-' * 46}|-------:|---------:|-----------------:|")
