@@ -2,7 +2,6 @@
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -91,13 +90,13 @@ def resolve_data(source, progress=True, files=FILES):
     missing = missing_files(folder, files)
     if missing:
         try:
-            download_mnist(folder, files={name: files[name] for name in missing}, progress=progress,
-                     log=lambda line: print(line, file=sys.stderr))
+            download_mnist(folder, files={name: files[name] for name in missing},
+                           progress=progress, log=lambda line: print(line, file=sys.stderr))
         except DataError as e:
             raise DataError(
                 f"{len(missing)} MNIST files missing from the cache folder {folder} and "
                 f"downloading failed ({e}); "
-                f"set ${DATA_ENV} to a folder holding {', '.join(n + '.gz' for n in FILES)}, "
+                f"set ${DATA_ENV} to a folder holding {', '.join(n + '.gz' for n in files)}, "
                 "pass --data FOLDER, or use --data sample"
             ) from None
     return load_data(folder)
