@@ -324,7 +324,7 @@ def make_sample(folder, out, n_train=5000, n_test=1000, seed=0):
     arrays = {}
     for name, expected in FILES.items():
         path = find_idx(folder, name)
-        digest = hashlib.sha256(_read_bytes(path)).hexdigest()
+        digest = file_sha256(path)
         if digest != expected:
             raise DataError(f"{path}: SHA-256 {digest} does not match the official {expected}")
         digests[name] = digest

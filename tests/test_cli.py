@@ -104,3 +104,12 @@ def test_data_verify_names_the_wrong_file_and_exits_2(tmp_path, capsys):
     assert "BAD  train-images-idx3-ubyte.gz: SHA-256" in captured.out
     assert "BAD  t10k-labels-idx1-ubyte.gz: missing" in captured.out
     assert captured.err.count("\n") == 1 and "4 of 4 files failed verification" in captured.err
+
+
+def test_export_hdf5_then_data_hdf5_gives_the_same_report(trained, tmp_path, capsys):
+    out = tmp_path / "sample.hdf5"
+    assert main(["data", "export-hdf5", str(out), "--data", "sample"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert main(["evaluate", str(trained / "model.npz"), "--data", str(out)]) == 0
+    assert capsys.readouterr().out == (trained / "report.txt").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["sample.hdf5"]  # no temporary file left
