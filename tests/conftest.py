@@ -39,4 +39,6 @@ def offline_data(dead_mirror, tmp_path_factory, monkeypatch):
     local port and the cache folder is an empty temporary folder, unless a test
     sets these variables itself."""
     monkeypatch.setenv("NNSCRATCH_MNIST_MIRRORS", dead_mirror)
+    for var in ("no_proxy", "NO_PROXY"):  # local test servers never go through a proxy
+        monkeypatch.setenv(var, "127.0.0.1,localhost")
     monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path_factory.mktemp("cache")))
