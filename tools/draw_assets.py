@@ -16,7 +16,6 @@
 
 import argparse
 import base64
-import gzip
 import hashlib
 import json
 import platform
@@ -29,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 import nnscratch
-from nnscratch.data import CREDIT, FILES, SAMPLE_FILE, atomic_write, find_idx, load_data, load_sample
+from nnscratch.data import CREDIT, FILES, SAMPLE_FILE, atomic_write, file_sha256, find_idx, load_data, load_sample
 from nnscratch.export import read_web_model
 from nnscratch.network import predict
 
@@ -51,8 +50,7 @@ def data_digests(folder):
     digests = {}
     for name, expected in FILES.items():
         path = find_idx(folder, name)
-        raw = path.read_bytes()
-        digest = hashlib.sha256(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).hexdigest()
+        digest = file_sha256(path)
         if digest != expected:
             sys.exit(f"{path}: SHA-256 {digest} is not the official {expected}")
         digests[name] = digest
