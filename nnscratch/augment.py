@@ -1,0 +1,125 @@
+"""Random distortions of training images: affine (shift, rotation, scale) and elastic.
+
+Every function takes and returns images as columns, X of shape (784, m),
+float32 in [0, 1], and draws its randomness from the `numpy.random.Generator`
+it is given. A distortion is a map from each output pixel p to a source
+point q(p) in the original image, which is read by bilinear interpolation
+(zero outside the image).
+"""
+
+import numpy as np
+
+SIDE = 28
+CENTRE = (SIDE - 1) / 2
+
+
+# --8<-- [start:bilinear_sample]
+def bilinear_sample(images, rows, cols):
+    r"""Read each image at real-valued source coordinates, zero outside the image.
+
+    $$I(q) = \sum_{a, b \in \{0, 1\}} (1 - |q_r - r_a|)(1 - |q_c - c_b|)\, I[r_a, c_b]$$
+
+    over the four pixels $(r_a, c_b)$ around $q = (q_r, q_c)$.
+
+    Args:
+        images: (m, 28, 28) float32.
+        rows, cols: source coordinates, each (m, 28, 28).
+
+    Returns:
+        (m, 28, 28) float32.
+    """
+    m = images.shape[0]
+    width = SIDE + 2
+    padded = np.zeros((m, width, width), dtype=images.dtype)
+    padded[:, 1:-1, 1:-1] = images  # a one-pixel frame of zeros
+    r = np.clip(rows + 1, 0, SIDE + 0.999, dtype=images.dtype)  # off-image points land on the frame
+    c = np.clip(cols + 1, 0, SIDE + 0.999, dtype=images.dtype)
+    r0, c0 = np.floor(r), np.floor(c)
+    fr, fc = r - r0, c - c0
+    corner = (r0.astype(np.int32) * width + c0.astype(np.int32)
+              + (np.arange(m, dtype=np.int32) * width * width)[:, None, None])
+    flat = padded.ravel()
+    top = flat[corner] * (1 - fc) + flat[corner + 1] * fc
+    bottom = flat[corner + width] * (1 - fc) + flat[corner + width + 1] * fc
+    return top * (1 - fr) + bottom * fr
+# --8<-- [end:bilinear_sample]
+
+
+# --8<-- [start:affine_grid]
+def affine_grid(m, rng, max_degrees=10.0, max_shift=2.0, max_scale=0.1):
+    r"""Source coordinates of a random rotation, scaling and shift per image.
+
+    $$q = c + \frac{1}{s} R(-\theta)\,(p - c - t)$$
+
+    with $c$ the image centre, $\theta \sim U(\pm$`max_degrees`$)$,
+    $s \sim U(1 \pm$`max_scale`$)$ and each component of $t \sim U(\pm$`max_shift`$)$
+    pixels: the output at $p$ is the input at $q$, so the digit itself is
+    rotated by $\theta$, scaled by $s$ and moved by $t$.
+
+    Returns:
+        rows, cols: source coordinates, each (m, 28, 28).
+    """
+    theta = np.deg2rad(rng.uniform(-max_degrees, max_degrees, (m, 1, 1))).astype(np.float32)
+    scale = rng.uniform(1 - max_scale, 1 + max_scale, (m, 1, 1)).astype(np.float32)
+    t_r, t_c = rng.uniform(-max_shift, max_shift, (2, m, 1, 1)).astype(np.float32)
+    p_r, p_c = (np.mgrid[0:SIDE, 0:SIDE] - CENTRE).astype(np.float32)
+    d_r, d_c = p_r - t_r, p_c - t_c
+    cos, sin = np.cos(theta), np.sin(theta)
+    rows = CENTRE + (cos * d_r + sin * d_c) / scale
+    cols = CENTRE + (-sin * d_r + cos * d_c) / scale
+    return rows, cols
+# --8<-- [end:affine_grid]
+
+
+def gaussian_matrix(sigma, n=SIDE):
+    """(n, n) matrix G whose product G @ f smooths a length-n signal f with a Gaussian, zero outside."""
+    i = np.arange(n)
+    return np.exp(-((i[:, None] - i[None, :]) ** 2) / (2 * sigma**2)) / (np.sqrt(2 * np.pi) * sigma)
+
+
+# --8<-- [start:elastic_field]
+def elastic_field(m, rng, alpha=34.0, sigma=4.0):
+    r"""Random smooth displacement fields (Simard, Steinkraus and Platt, 2003).
+
+    $$\Delta = \alpha\; G_\sigma * U, \qquad U_{ij} \sim U(-1, 1)$$
+
+    independently for the row and column displacement of every pixel; the
+    Gaussian convolution is separable, so it is two small matrix products,
+    $G U G^{\top}$, per field.
+
+    Returns:
+        d_rows, d_cols: displacements in pixels, each (m, 28, 28).
+    """
+    G = gaussian_matrix(sigma).astype(np.float32)
+    U = rng.random((2, m, SIDE, SIDE), dtype=np.float32) * 2 - 1
+    smooth = G @ U @ G.T
+    return np.float32(alpha) * smooth[0], np.float32(alpha) * smooth[1]
+# --8<-- [end:elastic_field]
+
+
+# --8<-- [start:distort]
+def distort(X, rng, elastic=True, chunk=8192, **affine):
+    """A random affine map, plus an elastic field if asked, applied to every column of X.
+
+    Args:
+        X: images as columns, (784, m) float32.
+        rng: the run's Generator.
+        elastic: add `elastic_field` displacements to the affine source points.
+        chunk: images processed at once (bounds memory).
+        **affine: `max_degrees`, `max_shift`, `max_scale` for `affine_grid`.
+
+    Returns:
+        Distorted images, (784, m), same dtype.
+    """
+    m = X.shape[1]
+    out = np.empty_like(X)
+    for start in range(0, m, chunk):
+        stop = min(start + chunk, m)
+        images = X[:, start:stop].T.reshape(-1, SIDE, SIDE)
+        rows, cols = affine_grid(stop - start, rng, **affine)
+        if elastic:
+            d_rows, d_cols = elastic_field(stop - start, rng)
+            rows, cols = rows + d_rows, cols + d_cols
+        out[:, start:stop] = bilinear_sample(images, rows, cols).reshape(stop - start, -1).T
+    return out
+# --8<-- [end:distort]
