@@ -29,11 +29,11 @@ def bilinear_sample(images, rows, cols):
         (m, 28, 28) float32.
     """
     m = images.shape[0]
-    width = SIDE + 2
+    width = SIDE + 3
     padded = np.zeros((m, width, width), dtype=images.dtype)
-    padded[:, 1:-1, 1:-1] = images  # a one-pixel frame of zeros
-    r = np.clip(rows + 1, 0, SIDE + 0.999, dtype=images.dtype)  # off-image points land on the frame
-    c = np.clip(cols + 1, 0, SIDE + 0.999, dtype=images.dtype)
+    padded[:, 1:SIDE + 1, 1:SIDE + 1] = images  # zeros: one row/column before, two after
+    r = np.clip(rows + 1, 0, SIDE + 1, dtype=images.dtype)  # off-image points read only zeros
+    c = np.clip(cols + 1, 0, SIDE + 1, dtype=images.dtype)
     r0, c0 = np.floor(r), np.floor(c)
     fr, fc = r - r0, c - c0
     corner = (r0.astype(np.int32) * width + c0.astype(np.int32)
@@ -46,28 +46,38 @@ def bilinear_sample(images, rows, cols):
 
 
 # --8<-- [start:affine_grid]
-def affine_grid(m, rng, max_degrees=10.0, max_shift=2.0, max_scale=0.1):
-    r"""Source coordinates of a random rotation, scaling and shift per image.
+def affine_grid(theta, scale, shift_r, shift_c):
+    r"""Source coordinates of a rotation, scaling and shift of each image.
 
     $$q = c + \frac{1}{s} R(-\theta)\,(p - c - t)$$
 
-    with $c$ the image centre, $\theta \sim U(\pm$`max_degrees`$)$,
-    $s \sim U(1 \pm$`max_scale`$)$ and each component of $t \sim U(\pm$`max_shift`$)$
-    pixels: the output at $p$ is the input at $q$, so the digit itself is
-    rotated by $\theta$, scaled by $s$ and moved by $t$.
+    with $c$ the image centre (13.5, 13.5): the output at pixel $p$ is the
+    input at $q$, so the digit itself turns by $\theta$ (counter-clockwise
+    as displayed), grows by $s$ and moves by $t = (t_r, t_c)$ pixels.
+
+    Args:
+        theta: angles in radians, shape (m,).
+        scale, shift_r, shift_c: shape (m,).
 
     Returns:
-        rows, cols: source coordinates, each (m, 28, 28).
+        rows, cols: source coordinates, each (m, 28, 28) float32.
     """
-    theta = np.deg2rad(rng.uniform(-max_degrees, max_degrees, (m, 1, 1))).astype(np.float32)
-    scale = rng.uniform(1 - max_scale, 1 + max_scale, (m, 1, 1)).astype(np.float32)
-    t_r, t_c = rng.uniform(-max_shift, max_shift, (2, m, 1, 1)).astype(np.float32)
+    theta, scale, shift_r, shift_c = (np.asarray(a, dtype=np.float32).reshape(-1, 1, 1)
+                                      for a in (theta, scale, shift_r, shift_c))
     p_r, p_c = (np.mgrid[0:SIDE, 0:SIDE] - CENTRE).astype(np.float32)
-    d_r, d_c = p_r - t_r, p_c - t_c
+    d_r, d_c = p_r - shift_r, p_c - shift_c
     cos, sin = np.cos(theta), np.sin(theta)
     rows = CENTRE + (cos * d_r + sin * d_c) / scale
     cols = CENTRE + (-sin * d_r + cos * d_c) / scale
     return rows, cols
+
+
+def random_affine(m, rng, max_degrees=10.0, max_shift=2.0, max_scale=0.1):
+    """`affine_grid` with uniform random angle, scale and shift for each of m images."""
+    theta = np.deg2rad(rng.uniform(-max_degrees, max_degrees, m))
+    scale = rng.uniform(1 - max_scale, 1 + max_scale, m)
+    shift_r, shift_c = rng.uniform(-max_shift, max_shift, (2, m))
+    return affine_grid(theta, scale, shift_r, shift_c)
 # --8<-- [end:affine_grid]
 
 
@@ -106,7 +116,7 @@ def distort(X, rng, elastic=True, chunk=8192, **affine):
         rng: the run's Generator.
         elastic: add `elastic_field` displacements to the affine source points.
         chunk: images processed at once (bounds memory).
-        **affine: `max_degrees`, `max_shift`, `max_scale` for `affine_grid`.
+        **affine: `max_degrees`, `max_shift`, `max_scale` for `random_affine`.
 
     Returns:
         Distorted images, (784, m), same dtype.
@@ -116,7 +126,7 @@ def distort(X, rng, elastic=True, chunk=8192, **affine):
     for start in range(0, m, chunk):
         stop = min(start + chunk, m)
         images = X[:, start:stop].T.reshape(-1, SIDE, SIDE)
-        rows, cols = affine_grid(stop - start, rng, **affine)
+        rows, cols = random_affine(stop - start, rng, **affine)
         if elastic:
             d_rows, d_cols = elastic_field(stop - start, rng)
             rows, cols = rows + d_rows, cols + d_cols
