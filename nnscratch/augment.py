@@ -7,6 +7,8 @@ point q(p) in the original image, which is read by bilinear interpolation
 (zero outside the image).
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 SIDE = 28
@@ -133,3 +135,20 @@ def distort(X, rng, elastic=True, chunk=8192, **affine):
         out[:, start:stop] = bilinear_sample(images, rows, cols).reshape(stop - start, -1).T
     return out
 # --8<-- [end:distort]
+
+
+def distorted_epochs(X, epochs, rng, elastic=True):
+    """Yield `epochs` freshly distorted copies of X, one per epoch.
+
+    Each copy is prepared in a background thread while the previous one is
+    being trained on (NumPy releases the GIL in its loops), so on two cores
+    the distortions cost little wall time. `rng` is used by that thread only,
+    in order, so the copies depend on nothing but its seed.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(distort, X, rng, elastic)
+        for epoch in range(epochs):
+            current = future.result()
+            if epoch + 1 < epochs:
+                future = pool.submit(distort, X, rng, elastic)
+            yield current

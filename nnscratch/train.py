@@ -2,10 +2,11 @@
 
 import time
 from dataclasses import asdict, dataclass
+from itertools import repeat
 
 import numpy as np
 
-from .augment import distort
+from .augment import distorted_epochs
 from .init import init_params
 from .losses import compute_loss
 from .network import back_propagate, check_activation, dropout_mask, feed_forward
@@ -151,11 +152,11 @@ def train(X_train, Y_train, config=TrainConfig(), *, X_val=None, Y_val=None,
     )
     velocity = init_velocity(params)
     history, best = [], None
-    for epoch in range(1, config.epochs + 1):
+    inputs = repeat(X_train) if config.augment == "none" else distorted_epochs(
+        X_train, config.epochs, np.random.default_rng([config.seed, 2]), config.augment == "elastic")
+    for epoch, X_epoch in zip(range(1, config.epochs + 1), inputs):
         lr = learning_rate(epoch, config.lr, config.epochs, config.lr_schedule)
         start = time.perf_counter()
-        X_epoch = X_train if config.augment == "none" else distort(
-            X_train, rng, elastic=config.augment == "elastic")
         train_epoch(X_epoch, Y_train, params, velocity, config, rng, lr)
         record = {"epoch": epoch, "lr": lr, "seconds": time.perf_counter() - start}
         record.update(_scores("train", X_train, Y_train, params, config.activation))
