@@ -2,14 +2,14 @@
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
-from .data import DataError, atomic_write, load_data, make_sample, one_hot
+from .data import FILES, DataError, atomic_write, export_hdf5, load_data, make_sample, one_hot, verify_folder
+from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
 from .network import HIDDEN_ACTIVATIONS
@@ -17,14 +17,6 @@ from .optim import LR_SCHEDULES
 from .train import AUGMENTATIONS, TrainConfig, evaluate
 
 USER_ERRORS = (DataError, ModelFileError, ValueError, OSError)
-
-
-def default_data_dir():
-    """Cache folder of the MNIST files: $NNSCRATCH_DATA, else ~/.cache/nnscratch/mnist."""
-    if os.environ.get("NNSCRATCH_DATA"):
-        return Path(os.environ["NNSCRATCH_DATA"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nnscratch" / "mnist"
 
 
 def build_parser():
@@ -51,8 +43,25 @@ def build_parser():
     _add_data_argument(p)
     p.set_defaults(func=cmd_evaluate)
 
-    data = commands.add_parser("data", help="MNIST files: make the shipped sample").add_subparsers(
-        dest="data_command", required=True, metavar="DATA_COMMAND")
+    data = commands.add_parser(
+        "data", help="MNIST files: download, verify, export to HDF5, make the shipped sample"
+    ).add_subparsers(dest="data_command", required=True, metavar="DATA_COMMAND")
+    p = data.add_parser("download", help="fetch the four official files into the cache, verified")
+    p.add_argument("--dir", type=Path, default=None,
+                   help=f"cache folder (default ${DATA_ENV}, else ~/.cache/nnscratch/mnist)")
+    p.add_argument("--mirror", action="append", default=None, metavar="URL", help=(
+        f"base URL to try, in order; repeat for several (default ${MIRRORS_ENV}, "
+        "space-separated, else two public mirrors)"))
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_download)
+    p = data.add_parser("verify", help="check the SHA-256 of the four files")
+    p.add_argument("dir", type=Path, nargs="?", default=None,
+                   help=f"folder to check (default the cache: ${DATA_ENV} or ~/.cache/nnscratch/mnist)")
+    p.set_defaults(func=cmd_verify)
+    p = data.add_parser("export-hdf5", help="write the data in the write-up's HDF5 layout")
+    p.add_argument("out", type=Path, help="HDF5 file to write, e.g. mnist.hdf5")
+    _add_data_argument(p)
+    p.set_defaults(func=cmd_export_hdf5)
     p = data.add_parser("make-sample", help="rebuild the shipped sample from the official files")
     p.add_argument("folder", type=Path, help="folder holding the four official IDX files")
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("mnist_sample.npz"))
@@ -100,23 +109,33 @@ def _add_data_argument(p):
         "(default: the cache folder, $NNSCRATCH_DATA or ~/.cache/nnscratch/mnist)"))
 
 
-def resolve_data(source):
+def resolve_data(source, progress=True, files=FILES):
+    """Load --data SOURCE; without it, the cache folder, downloading what is missing.
+
+    `files` (name -> SHA-256 of the decompressed bytes) is the table the
+    missing files are checked against; tests pass their own.
+    """
     if source is not None:
         return load_data(source)
     folder = default_data_dir()
-    try:
-        return load_data(folder)
-    except DataError:
-        raise DataError(
-            f"no MNIST files in the cache folder {folder} (set by $NNSCRATCH_DATA); put "
-            "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
-            "t10k-labels-idx1-ubyte.gz there, pass --data FOLDER, or use --data sample"
-        ) from None
+    missing = missing_files(folder, files)
+    if missing:
+        try:
+            download_mnist(folder, files={name: files[name] for name in missing},
+                           progress=progress, log=lambda line: print(line, file=sys.stderr))
+        except DataError as e:
+            raise DataError(
+                f"{len(missing)} MNIST files missing from the cache folder {folder} and "
+                f"downloading failed ({e}); "
+                f"set ${DATA_ENV} to a folder holding {', '.join(n + '.gz' for n in files)}, "
+                "pass --data FOLDER, or use --data sample"
+            ) from None
+    return load_data(folder)
 
 
 def cmd_train(args):
     config = _config(args)
-    data = resolve_data(args.data)
+    data = resolve_data(args.data, progress=not args.quiet)
     args.out.mkdir(parents=True, exist_ok=True)
     from tqdm import tqdm
 
@@ -185,6 +204,38 @@ def cmd_evaluate(args):
     _, predictions = evaluate(data.X_test, one_hot(data.y_test), params,
                               hyper.get("activation", "sigmoid"))
     print(classification_report(data.y_test, predictions), end="")
+    return 0
+
+
+def cmd_download(args):
+    folder = args.dir or default_data_dir()
+    fetched = download_mnist(folder, mirrors=args.mirror, progress=not args.quiet, log=print)
+    if fetched:
+        print(f"{folder}: downloaded {len(fetched)} of {len(FILES)} files; all verified")
+    else:
+        print(f"{folder}: all {len(FILES)} files already cached and verified; nothing downloaded")
+    return 0
+
+
+def cmd_verify(args):
+    folder = args.dir or default_data_dir()
+    problems = verify_folder(folder)
+    for name, problem in problems.items():
+        print(f"ok   {name}" if problem is None else f"BAD  {problem}")
+    bad = [name for name, problem in problems.items() if problem]
+    if bad:
+        raise DataError(f"{folder}: {len(bad)} of {len(FILES)} files failed verification "
+                        f"({', '.join(bad)}); fetch them again with "
+                        f"'nnscratch data download --dir {folder}'")
+    print(f"{folder}: all {len(FILES)} files match the official SHA-256")
+    return 0
+
+
+def cmd_export_hdf5(args):
+    data = resolve_data(args.data)
+    export_hdf5(data, args.out)
+    print(f"wrote {args.out}: x_train {data.X_train.shape[::-1]}, x_test {data.X_test.shape[::-1]} "
+          "float32 in [0, 1]; y_train, y_test (m, 1) uint8")
     return 0
 
 
