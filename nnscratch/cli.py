@@ -5,8 +5,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from . import __version__
 from .data import FILES, DataError, atomic_write, export_hdf5, load_data, make_sample, one_hot, verify_folder
 from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
