@@ -5,15 +5,14 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from . import __version__
 from .data import FILES, DataError, atomic_write, export_hdf5, load_data, make_sample, one_hot, verify_folder
 from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
 from .network import HIDDEN_ACTIVATIONS
-from .train import TrainConfig, evaluate, train
+from .optim import LR_SCHEDULES
+from .train import AUGMENTATIONS, TrainConfig, evaluate
 
 USER_ERRORS = (DataError, ModelFileError, ValueError, OSError)
 
@@ -25,20 +24,17 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("train", help="train a network and write model, history, report, figures")
-    defaults = TrainConfig()
-    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate (default %(default)s)")
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs (default %(default)s)")
-    p.add_argument("--n_h", "--n-h", dest="n_h", type=int, default=defaults.n_h,
-                   help="hidden units (default %(default)s)")
-    p.add_argument("--beta", type=float, default=defaults.beta, help="momentum (default %(default)s)")
-    p.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int,
-                   default=defaults.batch_size, help="mini-batch size (default %(default)s)")
-    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default=defaults.activation)
-    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
-    _add_data_argument(p)
+    _add_train_options(p)
     p.add_argument("--out", type=Path, default=Path("run"), help="output folder (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = commands.add_parser("sweep", help="train one configuration over several seeds; write a table")
+    _add_train_options(p)
+    p.add_argument("--seeds", type=int, default=5, help="number of seeds, 0..N-1 (default %(default)s)")
+    p.add_argument("--name", default="sweep", help="base name of the output files (default %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("sweeps"), help="output folder (default %(default)s)")
+    p.set_defaults(func=cmd_sweep)
 
     p = commands.add_parser("evaluate", help="print the classification report of a saved model")
     p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
@@ -79,6 +75,39 @@ def build_parser():
     return parser
 
 
+def _add_train_options(p):
+    defaults = TrainConfig()
+    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate (default %(default)s)")
+    p.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs (default %(default)s)")
+    p.add_argument("--n_h", "--n-h", dest="n_h", type=int, default=defaults.n_h,
+                   help="hidden units (default %(default)s)")
+    p.add_argument("--beta", type=float, default=defaults.beta, help="momentum (default %(default)s)")
+    p.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int,
+                   default=defaults.batch_size, help="mini-batch size (default %(default)s)")
+    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default=defaults.activation,
+                   help="hidden activation; relu uses He initialisation (default %(default)s)")
+    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    p.add_argument("--weight-decay", "--weight_decay", dest="weight_decay", type=float,
+                   default=defaults.weight_decay, help="L2 penalty lambda on W1, W2 (default %(default)s)")
+    p.add_argument("--dropout", type=float, default=defaults.dropout,
+                   help="drop probability of each hidden unit in training (default %(default)s)")
+    p.add_argument("--lr-schedule", "--lr_schedule", dest="lr_schedule", choices=LR_SCHEDULES,
+                   default=defaults.lr_schedule, help="learning-rate schedule (default %(default)s)")
+    p.add_argument("--augment", choices=AUGMENTATIONS, default=defaults.augment,
+                   help="random distortions of the training images each epoch (default %(default)s)")
+    p.add_argument("--val", type=int, default=0, metavar="N", help=(
+        "hold out N training images (seeded) to choose the best epoch; the test set is then "
+        "used once, at the end (default: no hold-out, test evaluated every epoch)"))
+    _add_data_argument(p)
+
+
+def _config(args, seed=None):
+    return TrainConfig(lr=args.lr, epochs=args.epochs, n_h=args.n_h, beta=args.beta,
+                       batch_size=args.batch_size, activation=args.activation,
+                       seed=args.seed if seed is None else seed, weight_decay=args.weight_decay,
+                       dropout=args.dropout, lr_schedule=args.lr_schedule, augment=args.augment)
+
+
 def _add_data_argument(p):
     p.add_argument("--data", default=None, help=(
         "a folder of MNIST IDX files, an HDF5 file in the write-up's layout, or 'sample' "
@@ -110,35 +139,60 @@ def resolve_data(source, progress=True, files=FILES):
 
 
 def cmd_train(args):
-    config = TrainConfig(lr=args.lr, epochs=args.epochs, n_h=args.n_h, beta=args.beta,
-                         batch_size=args.batch_size, activation=args.activation, seed=args.seed)
+    config = _config(args)
     data = resolve_data(args.data, progress=not args.quiet)
     args.out.mkdir(parents=True, exist_ok=True)
     from tqdm import tqdm
+
+    from .sweep import run_once
 
     bar = tqdm(total=config.epochs, unit="epoch", disable=args.quiet, file=sys.stderr)
 
     def on_epoch(r):
         bar.update(1)
-        bar.write(f"epoch {r['epoch']:3d}: train loss {r['train_loss']:.4f}, "
-                  f"test loss {r['test_loss']:.4f}, test accuracy {r['test_accuracy']:.4f}, "
-                  f"{r['seconds']:.2f} s")
+        scores = ", ".join(f"{split} loss {r[f'{split}_loss']:.4f}, {split} accuracy {r[f'{split}_accuracy']:.4f}"
+                           for split in ("train", "val", "test") if f"{split}_loss" in r)
+        bar.write(f"epoch {r['epoch']:3d}: {scores}, {r['seconds']:.2f} s")
 
-    params, history = train(data.X_train, one_hot(data.y_train), config,
-                            X_test=data.X_test, Y_test=one_hot(data.y_test), on_epoch=on_epoch)
+    params, history, predictions, record = run_once(data, config, args.val, on_epoch)
     bar.close()
-    _, predictions = evaluate(data.X_test, one_hot(data.y_test), params, config.activation)
     report = classification_report(data.y_test, predictions)
-    write_outputs(args.out, params, config, history, data.y_test, predictions, report)
+    hyper = {**config.to_dict(), "val": args.val}
+    write_outputs(args.out, params, hyper, history, data.y_test, predictions, report)
     print(report, end="")
+    if args.val:
+        print(f"chose epoch {record['chosen_epoch']} by validation accuracy; "
+              f"test accuracy {record['test_accuracy']:.4f}")
     print(f"wrote {args.out}/model.npz, history.json, report.txt, curves.png, confusion.png")
     return 0
 
 
-def write_outputs(out, params, config, history, y_test, predictions, report):
+def cmd_sweep(args):
+    from .sweep import run_once, summarise, write_sweep
+
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1; got {args.seeds}")
+    configs = [_config(args, seed) for seed in range(args.seeds)]
+    data = resolve_data(args.data)
+    runs, histories = [], []
+    for config in configs:
+        _, history, _, record = run_once(data, config, args.val)
+        runs.append(record)
+        histories.append(history)
+        print(f"seed {config.seed}: test accuracy {record['test_accuracy']:.4f} "
+              f"(epoch {record['chosen_epoch']}), {record['wall_seconds']:.1f} s", flush=True)
+    command = "nnscratch sweep " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["sweep"] else "nnscratch sweep"
+    sweep = {"name": args.name, "command": command,
+             "config": {**configs[0].to_dict(), "seed": f"0..{args.seeds - 1}", "val": args.val},
+             "summary": summarise(runs), "runs": runs, "histories": histories}
+    print(write_sweep(args.out, sweep), end="")
+    return 0
+
+
+def write_outputs(out, params, hyperparameters, history, y_test, predictions, report):
     from .plots import plot_confusion, plot_history
 
-    save_model(out / "model.npz", params, config.to_dict())
+    save_model(out / "model.npz", params, hyperparameters)
     text = json.dumps(history, indent=1) + "\n"
     atomic_write(out / "history.json", lambda f: f.write(text.encode()))
     atomic_write(out / "report.txt", lambda f: f.write(report.encode()))
