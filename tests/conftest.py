@@ -20,3 +20,29 @@ def small_net(rng):
     X = rng.standard_normal((n_x, m))
     Y = np.eye(K)[:, rng.integers(0, K, m)]
     return X, Y, params
+
+
+# --- the documentation site (tests/test_site_*.py) -------------------------------------------
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def build_site(config, out, cwd=REPO):
+    """Run `mkdocs build --strict` with `config` into `out`; return the CompletedProcess."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
+        cwd=cwd, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory):
+    """The site, built once per test session with --strict into a temporary folder."""
+    out = tmp_path_factory.mktemp("site")
+    result = build_site(REPO / "mkdocs.yml", out)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+    return out

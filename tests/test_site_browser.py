@@ -1,0 +1,168 @@
+"""Every page of the built site in headless Debian Chromium, with other hosts blocked.
+
+One browser and one local server for the whole module. For each page: all math
+typeset with no MathJax error and no raw TeX left, glyphs that really have a
+shape (the CHTML font CSS is present and the MathJax font is loaded), a copy
+button on every code block, no console error, no request to another host.
+Screenshots of the derivation pages go to test-output/screenshots/ for a human to look at.
+"""
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import REPO
+from site_pages import built_pages
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+DERIVATION_PAGES = ("data/", "initialisation/", "activations/", "softmax/", "backprop/",
+                    "training/", "corrections/", "symbols/")
+LOCAL_HOSTS = {"127.0.0.1"}
+
+if not Path(CHROMIUM).exists():  # not a skip: CI installs it, and a missing browser is a failure
+    pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)", pytrace=False)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site_dir):
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--disable-default-apps", "--disable-domain-reliability",
+        ])
+        yield browser
+        browser.close()
+
+
+# Runs in the page once MathJax has finished; returns what the assertions need.
+INSPECT = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await document.fonts.ready;
+  const article = document.querySelector("article");
+  const clone = article.cloneNode(true);
+  clone.querySelectorAll("pre, code, mjx-container, script, style").forEach(e => e.remove());
+  const text = clone.textContent;
+  const glyphs = [...article.querySelectorAll("mjx-c")].slice(0, 40);
+  const shaped = glyphs.filter(g => {
+    const content = getComputedStyle(g, "::before").content;
+    const box = g.getBoundingClientRect();
+    return content && content !== "none" && content !== '""' && box.width > 0 && box.height > 0;
+  });
+  const codeBlocks = [...article.querySelectorAll("pre > code")].filter(c => c.offsetParent !== null
+      || c.closest("details"));
+  const copyable = codeBlocks.filter(c => c.parentElement.querySelector("button.md-clipboard"));
+  return {
+    math: article.querySelectorAll(".arithmatex").length,
+    typeset: article.querySelectorAll(".arithmatex mjx-container").length,
+    containers: article.querySelectorAll("mjx-container").length,
+    errors: [...article.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent),
+    rawTeX: ["\\\\(", "\\\\[", "$$", "\\\\begin{"].filter(s => text.includes(s)),
+    glyphs: glyphs.length, shaped: shaped.length,
+    mathFontLoaded: [...document.fonts].some(f => f.family.startsWith("MJXTEX") && f.status === "loaded"),
+    code: codeBlocks.length, copy: copyable.length,
+    eqref: [...article.querySelectorAll("mjx-container a[href^='#mjx-eqn']")].map(a => a.textContent),
+    tags: article.querySelectorAll("mjx-mtd[id^='mjx-eqn']").length,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def inspected(browser, server, site_dir):
+    """{url path: (facts, console errors, blocked external requests)} for every page, one visit each."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for path, _ in built_pages(site_dir):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        blocked = []
+
+        def route(route, blocked=blocked):
+            if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.goto(server + path, wait_until="load")
+        facts = page.evaluate(INSPECT)
+        if path in DERIVATION_PAGES or path.startswith("notebooks/") or path == "":
+            name = (path.strip("/").replace("/", "_") or "home") + ".png"
+            page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        results[path] = (facts, errors, blocked)
+        context.close()
+    return results
+
+
+def test_every_page_was_visited(inspected, site_dir):
+    assert len(inspected) >= 15
+    assert set(DERIVATION_PAGES) <= set(inspected)
+
+
+def test_every_equation_is_typeset_without_error(inspected):
+    problems = {}
+    for path, (facts, _, _) in inspected.items():
+        if facts["typeset"] < facts["math"] or facts["errors"] or facts["rawTeX"]:
+            problems[path] = facts
+    assert not problems
+    assert sum(f["containers"] for f, _, _ in inspected.values()) > 100
+
+
+def test_math_glyphs_are_visible(inspected):
+    invisible = {p: f for p, (f, _, _) in inspected.items()
+                 if f["containers"] and (f["shaped"] < f["glyphs"] or not f["glyphs"] or not f["mathFontLoaded"])}
+    assert not invisible
+
+
+def test_equations_are_numbered_and_eqref_links_resolve(inspected):
+    facts = inspected["backprop/"][0]
+    assert facts["tags"] >= 6
+    assert facts["eqref"], "the backpropagation page cites its equations with \\eqref"
+    assert all(ref.strip("()").isdigit() for ref in facts["eqref"]), facts["eqref"]
+
+
+def test_every_code_block_has_a_copy_button(inspected):
+    missing = {p: (f["code"], f["copy"]) for p, (f, _, _) in inspected.items() if f["copy"] < f["code"]}
+    assert not missing
+    assert sum(f["code"] for f, _, _ in inspected.values()) > 50
+
+
+def test_no_console_errors(inspected):
+    assert {p: e for p, (_, e, _) in inspected.items() if e} == {}
+
+
+def test_no_request_leaves_the_site(inspected):
+    assert {p: b for p, (_, _, b) in inspected.items() if b} == {}
+
+
+def test_screenshots_of_the_derivation_pages_were_saved(inspected):
+    for path in DERIVATION_PAGES:
+        shot = SCREENSHOTS / (path.strip("/") + ".png")
+        assert shot.stat().st_size > 20_000, shot
