@@ -46,3 +46,16 @@ def site_dir(tmp_path_factory):
     result = build_site(REPO / "mkdocs.yml", out)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
     return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which code blocks of the site were not run because they carry the opt-out class."""
+    try:
+        from test_site_pages import OPTED_OUT
+    except ImportError:
+        return
+    if OPTED_OUT:
+        pages = sorted({page for page, _ in OPTED_OUT})
+        terminalreporter.write_line(
+            f"site code blocks opted out (class 'norun', not executed): {len(OPTED_OUT)} "
+            f"on {len(pages)} pages: {', '.join(pages)}")
