@@ -66,7 +66,10 @@ INSPECT = """async () => {
   const clone = article.cloneNode(true);
   clone.querySelectorAll("pre, code, mjx-container, script, style").forEach(e => e.remove());
   const text = clone.textContent;
-  const glyphs = [...article.querySelectorAll("mjx-c")].slice(0, 40);
+  // U+2061..2064 (function application, invisible times, ...) are meant to have no shape
+  const glyphs = [...article.querySelectorAll("mjx-c")]
+      .filter(g => !["mjx-c2061", "mjx-c2062", "mjx-c2063", "mjx-c2064"].some(c => g.classList.contains(c)))
+      .slice(0, 40);
   const shaped = glyphs.filter(g => {
     const content = getComputedStyle(g, "::before").content;
     const box = g.getBoundingClientRect();
@@ -74,7 +77,8 @@ INSPECT = """async () => {
   });
   const codeBlocks = [...article.querySelectorAll("pre > code")].filter(c => c.offsetParent !== null
       || c.closest("details"));
-  const copyable = codeBlocks.filter(c => c.parentElement.querySelector("button.md-clipboard"));
+  const copyable = codeBlocks.filter(c =>
+      c.parentElement.querySelector("button[data-md-type='copy'], button.md-clipboard"));
   return {
     math: article.querySelectorAll(".arithmatex").length,
     typeset: article.querySelectorAll(".arithmatex mjx-container").length,
@@ -84,7 +88,9 @@ INSPECT = """async () => {
     glyphs: glyphs.length, shaped: shaped.length,
     mathFontLoaded: [...document.fonts].some(f => f.family.startsWith("MJXTEX") && f.status === "loaded"),
     code: codeBlocks.length, copy: copyable.length,
-    eqref: [...article.querySelectorAll("mjx-container a[href^='#mjx-eqn']")].map(a => a.textContent),
+    // an eqref renders as a link to the numbered row; its digits are CSS glyphs, so check the target
+    eqref: [...article.querySelectorAll("mjx-container a[href^='#mjx-eqn']")].map(a =>
+        !!document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)))),
     tags: article.querySelectorAll("mjx-mtd[id^='mjx-eqn']").length,
   };
 }"""
@@ -138,14 +144,15 @@ def test_every_equation_is_typeset_without_error(inspected):
 def test_math_glyphs_are_visible(inspected):
     invisible = {p: f for p, (f, _, _) in inspected.items()
                  if f["containers"] and (f["shaped"] < f["glyphs"] or not f["glyphs"] or not f["mathFontLoaded"])}
-    assert not invisible
+    assert not invisible, {p: {k: f[k] for k in ("glyphs", "shaped", "mathFontLoaded")} for p, f in invisible.items()}
 
 
 def test_equations_are_numbered_and_eqref_links_resolve(inspected):
     facts = inspected["backprop/"][0]
     assert facts["tags"] >= 6
     assert facts["eqref"], "the backpropagation page cites its equations with \\eqref"
-    assert all(ref.strip("()").isdigit() for ref in facts["eqref"]), facts["eqref"]
+    dangling = {p: f["eqref"].count(False) for p, (f, _, _) in inspected.items() if not all(f["eqref"])}
+    assert not dangling, "every \\eqref must point at a numbered equation on its page"
 
 
 def test_every_code_block_has_a_copy_button(inspected):
@@ -166,3 +173,20 @@ def test_screenshots_of_the_derivation_pages_were_saved(inspected):
     for path in DERIVATION_PAGES:
         shot = SCREENSHOTS / (path.strip("/") + ".png")
         assert shot.stat().st_size > 20_000, shot
+
+
+def test_the_glyph_check_sees_the_clear_cache_pitfall(browser, server, site_dir):
+    """Serve a config that clears MathJax's output cache on the first page emission: the
+    containers are still there, but no glyph has a shape, and INSPECT must say so."""
+    config = (site_dir / "assets" / "mathjax-config.js").read_text()
+    broken = config.replace("if (first) { first = false; return; }", "if (first) { first = false; }")
+    assert broken != config
+    context = browser.new_context()
+    context.route("**/assets/mathjax-config.js",
+                  lambda route: route.fulfill(body=broken, content_type="text/javascript"))
+    page = context.new_page()
+    page.goto(server + "data/", wait_until="load")
+    facts = page.evaluate(INSPECT)
+    context.close()
+    assert facts["containers"] > 5 and facts["glyphs"] > 10
+    assert facts["shaped"] == 0
