@@ -59,7 +59,7 @@ def browser():
 
 
 # Runs in the page once MathJax has finished; returns what the assertions need.
-INSPECT = """async () => {
+INSPECT = r"""async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   await document.fonts.ready;
   const article = document.querySelector("article");
@@ -84,7 +84,8 @@ INSPECT = """async () => {
     typeset: article.querySelectorAll(".arithmatex mjx-container").length,
     containers: article.querySelectorAll("mjx-container").length,
     errors: [...article.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent),
-    rawTeX: ["\\\\(", "\\\\[", "$$", "\\\\begin{"].filter(s => text.includes(s)),
+    // math delimiters or TeX commands left in the text (an eqref outside \( \) stays raw)
+    rawTeX: text.match(/\\[()\[\]]|\$\$|\\[a-zA-Z]+/g) || [],
     glyphs: glyphs.length, shaped: shaped.length,
     mathFontLoaded: [...document.fonts].some(f => f.family.startsWith("MJXTEX") && f.status === "loaded"),
     code: codeBlocks.length, copy: copyable.length,
