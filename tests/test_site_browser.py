@@ -93,6 +93,8 @@ INSPECT = r"""async () => {
     eqref: [...article.querySelectorAll("mjx-container a[href^='#mjx-eqn']")].map(a =>
         !!document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)))),
     tags: article.querySelectorAll("mjx-mtd[id^='mjx-eqn']").length,
+    palette: document.querySelectorAll("form[data-md-component='palette'] input[name='__palette']").length,
+    search: !!document.querySelector("input[data-md-component='search-query']"),
   };
 }"""
 
@@ -160,6 +162,54 @@ def test_every_code_block_has_a_copy_button(inspected):
     missing = {p: (f["code"], f["copy"]) for p, (f, _, _) in inspected.items() if f["copy"] < f["code"]}
     assert not missing
     assert sum(f["code"] for f, _, _ in inspected.values()) > 50
+
+
+def test_every_page_has_the_light_dark_toggle_and_search(inspected):
+    assert {p: (f["palette"], f["search"]) for p, (f, _, _) in inspected.items()
+            if f["palette"] != 2 or not f["search"]} == {}
+
+
+def test_search_finds_a_page_offline(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server, wait_until="load")
+    page.fill("input[data-md-component='search-query']", "Jacobian")
+    page.wait_for_selector(".md-search-result__item", timeout=20_000)
+    titles = page.locator(".md-search-result__item").all_inner_texts()
+    context.close()
+    assert any("Softmax" in t for t in titles), titles
+
+
+def test_the_dark_toggle_switches_the_scheme(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "backprop/", wait_until="load")
+    before = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.click("label.md-header__button[for='__palette_1']")
+    after = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.screenshot(path=str(SCREENSHOTS / "backprop_dark.png"))
+    context.close()
+    assert (before, after) == ("default", "slate")
+
+
+def test_the_request_counter_sees_a_request_to_another_host(browser):
+    """The blocking route used for every page counts a request that leaves 127.0.0.1."""
+    context = browser.new_context()
+    blocked = []
+
+    def route(route):
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_content('<img src="https://fonts.googleapis.com/x.png">')
+    page.wait_for_timeout(500)
+    context.close()
+    assert blocked == ["https://fonts.googleapis.com/x.png"]
 
 
 def test_no_console_errors(inspected):

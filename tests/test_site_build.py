@@ -104,3 +104,19 @@ def test_a_missing_snippet_or_section_fails_the_strict_build(tmp_path, include, 
     else:
         assert result.returncode != 0
         assert message in result.stderr
+
+
+def test_the_notebook_page_offers_its_source_for_download(site_dir):
+    from bs4 import BeautifulSoup
+
+    page = site_dir / "notebooks" / "train_on_sample" / "index.html"
+    link = BeautifulSoup(page.read_text(), "html.parser").select_one("a.nb-download")
+    assert link is not None and link.has_attr("download")
+    target = page.parent / link["href"]
+    assert target.read_text() == (REPO / "docs" / "notebooks" / "train_on_sample.py").read_text()
+
+
+def test_the_notebook_ran_at_build_time_and_shows_its_figures(site_dir):
+    html = (site_dir / "notebooks" / "train_on_sample" / "index.html").read_text()
+    assert html.count('src="data:image/png;base64') >= 4  # curves, confusion, weights, mistakes
+    assert "epoch 10" in html and "misclassified" in html
