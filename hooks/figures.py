@@ -132,11 +132,21 @@ def png_bytes(fig):
     return buffer.getvalue()
 
 
+_drawn = {}  # (uri, state of the package) -> PNG bytes: `mkdocs serve` redraws only after a change
+
+
+def _package_state():
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in Path(nn.__file__).parent.glob("*.py")))
+
+
 def on_files(files, config):
     from mkdocs.structure.files import File
 
+    state = _package_state()
     for uri, draw in FIGURES.items():
-        files.append(File.generated(config, uri, content=png_bytes(draw())))
+        if (uri, state) not in _drawn:
+            _drawn[(uri, state)] = png_bytes(draw())
+        files.append(File.generated(config, uri, content=_drawn[(uri, state)]))
     return files
 
 

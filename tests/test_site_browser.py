@@ -170,12 +170,22 @@ def test_every_page_has_the_light_dark_toggle_and_search(inspected):
 
 
 def test_search_finds_a_page_offline(browser, server):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(server, wait_until="load")
-    page.fill("input[data-md-component='search-query']", "Jacobian")
-    page.wait_for_selector(".md-search-result__item", timeout=20_000)
-    titles = page.locator(".md-search-result__item").all_inner_texts()
+    page.goto(server, wait_until="networkidle")  # the search worker has fetched its index
+    query = page.locator("input[data-md-component='search-query']")
+    results = page.locator(".md-search-result__item")
+    for _ in range(5):  # the worker may still be indexing: type again until results show
+        query.fill("")
+        query.press_sequentially("Jacobian", delay=30)
+        try:
+            results.first.wait_for(timeout=4_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    titles = results.all_inner_texts()
     context.close()
     assert any("Softmax" in t for t in titles), titles
 
