@@ -23,6 +23,8 @@ from .activations import (  # noqa: E402
     relu, relu_derivative, sigmoid, sigmoid_derivative, softmax, softmax_jacobian,
 )
 from .data import Dataset, DataError, load_data, load_hdf5, load_idx_folder, load_sample, one_hot, read_idx  # noqa: E402
+from .data import export_hdf5, verify_folder  # noqa: E402
+from .download import download_mnist  # noqa: E402
 from .gradcheck import numerical_gradient, relative_error  # noqa: E402
 from .init import init_params  # noqa: E402
 from .losses import binary_cross_entropy, binary_cross_entropy_derivative, compute_loss, log_softmax  # noqa: E402
@@ -41,4 +43,5 @@ __all__ = [
     "log_softmax", "momentum_update", "numerical_gradient", "one_hot", "precision_recall_f1",
     "predict", "read_idx", "relative_error", "relu", "relu_derivative", "save_model",
     "sigmoid", "sigmoid_derivative", "softmax", "softmax_jacobian", "train", "train_epoch",
+    "download_mnist", "export_hdf5", "verify_folder",
 ]

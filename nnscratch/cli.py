@@ -2,28 +2,19 @@
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from . import __version__
-from .data import DataError, atomic_write, load_data, make_sample, one_hot
+from .data import FILES, DataError, atomic_write, export_hdf5, load_data, make_sample, one_hot, verify_folder
+from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
 from .network import HIDDEN_ACTIVATIONS
-from .train import TrainConfig, evaluate, train
+from .optim import LR_SCHEDULES
+from .train import AUGMENTATIONS, TrainConfig, evaluate
 
 USER_ERRORS = (DataError, ModelFileError, ValueError, OSError)
-
-
-def default_data_dir():
-    """Cache folder of the MNIST files: $NNSCRATCH_DATA, else ~/.cache/nnscratch/mnist."""
-    if os.environ.get("NNSCRATCH_DATA"):
-        return Path(os.environ["NNSCRATCH_DATA"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nnscratch" / "mnist"
 
 
 def build_parser():
@@ -33,28 +24,42 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("train", help="train a network and write model, history, report, figures")
-    defaults = TrainConfig()
-    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate (default %(default)s)")
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs (default %(default)s)")
-    p.add_argument("--n_h", "--n-h", dest="n_h", type=int, default=defaults.n_h,
-                   help="hidden units (default %(default)s)")
-    p.add_argument("--beta", type=float, default=defaults.beta, help="momentum (default %(default)s)")
-    p.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int,
-                   default=defaults.batch_size, help="mini-batch size (default %(default)s)")
-    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default=defaults.activation)
-    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
-    _add_data_argument(p)
+    _add_train_options(p)
     p.add_argument("--out", type=Path, default=Path("run"), help="output folder (default %(default)s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = commands.add_parser("sweep", help="train one configuration over several seeds; write a table")
+    _add_train_options(p)
+    p.add_argument("--seeds", type=int, default=5, help="number of seeds, 0..N-1 (default %(default)s)")
+    p.add_argument("--name", default="sweep", help="base name of the output files (default %(default)s)")
+    p.add_argument("--out", type=Path, default=Path("sweeps"), help="output folder (default %(default)s)")
+    p.set_defaults(func=cmd_sweep)
 
     p = commands.add_parser("evaluate", help="print the classification report of a saved model")
     p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
     _add_data_argument(p)
     p.set_defaults(func=cmd_evaluate)
 
-    data = commands.add_parser("data", help="MNIST files: make the shipped sample").add_subparsers(
-        dest="data_command", required=True, metavar="DATA_COMMAND")
+    data = commands.add_parser(
+        "data", help="MNIST files: download, verify, export to HDF5, make the shipped sample"
+    ).add_subparsers(dest="data_command", required=True, metavar="DATA_COMMAND")
+    p = data.add_parser("download", help="fetch the four official files into the cache, verified")
+    p.add_argument("--dir", type=Path, default=None,
+                   help=f"cache folder (default ${DATA_ENV}, else ~/.cache/nnscratch/mnist)")
+    p.add_argument("--mirror", action="append", default=None, metavar="URL", help=(
+        f"base URL to try, in order; repeat for several (default ${MIRRORS_ENV}, "
+        "space-separated, else two public mirrors)"))
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_download)
+    p = data.add_parser("verify", help="check the SHA-256 of the four files")
+    p.add_argument("dir", type=Path, nargs="?", default=None,
+                   help=f"folder to check (default the cache: ${DATA_ENV} or ~/.cache/nnscratch/mnist)")
+    p.set_defaults(func=cmd_verify)
+    p = data.add_parser("export-hdf5", help="write the data in the write-up's HDF5 layout")
+    p.add_argument("out", type=Path, help="HDF5 file to write, e.g. mnist.hdf5")
+    _add_data_argument(p)
+    p.set_defaults(func=cmd_export_hdf5)
     p = data.add_parser("make-sample", help="rebuild the shipped sample from the official files")
     p.add_argument("folder", type=Path, help="folder holding the four official IDX files")
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("mnist_sample.npz"))
@@ -63,56 +68,124 @@ def build_parser():
     return parser
 
 
+def _add_train_options(p):
+    defaults = TrainConfig()
+    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate (default %(default)s)")
+    p.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs (default %(default)s)")
+    p.add_argument("--n_h", "--n-h", dest="n_h", type=int, default=defaults.n_h,
+                   help="hidden units (default %(default)s)")
+    p.add_argument("--beta", type=float, default=defaults.beta, help="momentum (default %(default)s)")
+    p.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int,
+                   default=defaults.batch_size, help="mini-batch size (default %(default)s)")
+    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default=defaults.activation,
+                   help="hidden activation; relu uses He initialisation (default %(default)s)")
+    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    p.add_argument("--weight-decay", "--weight_decay", dest="weight_decay", type=float,
+                   default=defaults.weight_decay, help="L2 penalty lambda on W1, W2 (default %(default)s)")
+    p.add_argument("--dropout", type=float, default=defaults.dropout,
+                   help="drop probability of each hidden unit in training (default %(default)s)")
+    p.add_argument("--lr-schedule", "--lr_schedule", dest="lr_schedule", choices=LR_SCHEDULES,
+                   default=defaults.lr_schedule, help="learning-rate schedule (default %(default)s)")
+    p.add_argument("--augment", choices=AUGMENTATIONS, default=defaults.augment,
+                   help="random distortions of the training images each epoch (default %(default)s)")
+    p.add_argument("--val", type=int, default=0, metavar="N", help=(
+        "hold out N training images (seeded) to choose the best epoch; the test set is then "
+        "used once, at the end (default: no hold-out, test evaluated every epoch)"))
+    _add_data_argument(p)
+
+
+def _config(args, seed=None):
+    return TrainConfig(lr=args.lr, epochs=args.epochs, n_h=args.n_h, beta=args.beta,
+                       batch_size=args.batch_size, activation=args.activation,
+                       seed=args.seed if seed is None else seed, weight_decay=args.weight_decay,
+                       dropout=args.dropout, lr_schedule=args.lr_schedule, augment=args.augment)
+
+
 def _add_data_argument(p):
     p.add_argument("--data", default=None, help=(
         "a folder of MNIST IDX files, an HDF5 file in the write-up's layout, or 'sample' "
         "(default: the cache folder, $NNSCRATCH_DATA or ~/.cache/nnscratch/mnist)"))
 
 
-def resolve_data(source):
+def resolve_data(source, progress=True, files=FILES):
+    """Load --data SOURCE; without it, the cache folder, downloading what is missing.
+
+    `files` (name -> SHA-256 of the decompressed bytes) is the table the
+    missing files are checked against; tests pass their own.
+    """
     if source is not None:
         return load_data(source)
     folder = default_data_dir()
-    try:
-        return load_data(folder)
-    except DataError:
-        raise DataError(
-            f"no MNIST files in the cache folder {folder} (set by $NNSCRATCH_DATA); put "
-            "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and "
-            "t10k-labels-idx1-ubyte.gz there, pass --data FOLDER, or use --data sample"
-        ) from None
+    missing = missing_files(folder, files)
+    if missing:
+        try:
+            download_mnist(folder, files={name: files[name] for name in missing},
+                           progress=progress, log=lambda line: print(line, file=sys.stderr))
+        except DataError as e:
+            raise DataError(
+                f"{len(missing)} MNIST files missing from the cache folder {folder} and "
+                f"downloading failed ({e}); "
+                f"set ${DATA_ENV} to a folder holding {', '.join(n + '.gz' for n in files)}, "
+                "pass --data FOLDER, or use --data sample"
+            ) from None
+    return load_data(folder)
 
 
 def cmd_train(args):
-    config = TrainConfig(lr=args.lr, epochs=args.epochs, n_h=args.n_h, beta=args.beta,
-                         batch_size=args.batch_size, activation=args.activation, seed=args.seed)
-    data = resolve_data(args.data)
+    config = _config(args)
+    data = resolve_data(args.data, progress=not args.quiet)
     args.out.mkdir(parents=True, exist_ok=True)
     from tqdm import tqdm
+
+    from .sweep import run_once
 
     bar = tqdm(total=config.epochs, unit="epoch", disable=args.quiet, file=sys.stderr)
 
     def on_epoch(r):
         bar.update(1)
-        bar.write(f"epoch {r['epoch']:3d}: train loss {r['train_loss']:.4f}, "
-                  f"test loss {r['test_loss']:.4f}, test accuracy {r['test_accuracy']:.4f}, "
-                  f"{r['seconds']:.2f} s")
+        scores = ", ".join(f"{split} loss {r[f'{split}_loss']:.4f}, {split} accuracy {r[f'{split}_accuracy']:.4f}"
+                           for split in ("train", "val", "test") if f"{split}_loss" in r)
+        bar.write(f"epoch {r['epoch']:3d}: {scores}, {r['seconds']:.2f} s")
 
-    params, history = train(data.X_train, one_hot(data.y_train), config,
-                            X_test=data.X_test, Y_test=one_hot(data.y_test), on_epoch=on_epoch)
+    params, history, predictions, record = run_once(data, config, args.val, on_epoch)
     bar.close()
-    _, predictions = evaluate(data.X_test, one_hot(data.y_test), params, config.activation)
     report = classification_report(data.y_test, predictions)
-    write_outputs(args.out, params, config, history, data.y_test, predictions, report)
+    hyper = {**config.to_dict(), "val": args.val}
+    write_outputs(args.out, params, hyper, history, data.y_test, predictions, report)
     print(report, end="")
+    if args.val:
+        print(f"chose epoch {record['chosen_epoch']} by validation accuracy; "
+              f"test accuracy {record['test_accuracy']:.4f}")
     print(f"wrote {args.out}/model.npz, history.json, report.txt, curves.png, confusion.png")
     return 0
 
 
-def write_outputs(out, params, config, history, y_test, predictions, report):
+def cmd_sweep(args):
+    from .sweep import run_once, summarise, write_sweep
+
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1; got {args.seeds}")
+    configs = [_config(args, seed) for seed in range(args.seeds)]
+    data = resolve_data(args.data)
+    runs, histories = [], []
+    for config in configs:
+        _, history, _, record = run_once(data, config, args.val)
+        runs.append(record)
+        histories.append(history)
+        print(f"seed {config.seed}: test accuracy {record['test_accuracy']:.4f} "
+              f"(epoch {record['chosen_epoch']}), {record['wall_seconds']:.1f} s", flush=True)
+    command = "nnscratch sweep " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["sweep"] else "nnscratch sweep"
+    sweep = {"name": args.name, "command": command,
+             "config": {**configs[0].to_dict(), "seed": f"0..{args.seeds - 1}", "val": args.val},
+             "summary": summarise(runs), "runs": runs, "histories": histories}
+    print(write_sweep(args.out, sweep), end="")
+    return 0
+
+
+def write_outputs(out, params, hyperparameters, history, y_test, predictions, report):
     from .plots import plot_confusion, plot_history
 
-    save_model(out / "model.npz", params, config.to_dict())
+    save_model(out / "model.npz", params, hyperparameters)
     text = json.dumps(history, indent=1) + "\n"
     atomic_write(out / "history.json", lambda f: f.write(text.encode()))
     atomic_write(out / "report.txt", lambda f: f.write(report.encode()))
@@ -129,6 +202,38 @@ def cmd_evaluate(args):
     _, predictions = evaluate(data.X_test, one_hot(data.y_test), params,
                               hyper.get("activation", "sigmoid"))
     print(classification_report(data.y_test, predictions), end="")
+    return 0
+
+
+def cmd_download(args):
+    folder = args.dir or default_data_dir()
+    fetched = download_mnist(folder, mirrors=args.mirror, progress=not args.quiet, log=print)
+    if fetched:
+        print(f"{folder}: downloaded {len(fetched)} of {len(FILES)} files; all verified")
+    else:
+        print(f"{folder}: all {len(FILES)} files already cached and verified; nothing downloaded")
+    return 0
+
+
+def cmd_verify(args):
+    folder = args.dir or default_data_dir()
+    problems = verify_folder(folder)
+    for name, problem in problems.items():
+        print(f"ok   {name}" if problem is None else f"BAD  {problem}")
+    bad = [name for name, problem in problems.items() if problem]
+    if bad:
+        raise DataError(f"{folder}: {len(bad)} of {len(FILES)} files failed verification "
+                        f"({', '.join(bad)}); fetch them again with "
+                        f"'nnscratch data download --dir {folder}'")
+    print(f"{folder}: all {len(FILES)} files match the official SHA-256")
+    return 0
+
+
+def cmd_export_hdf5(args):
+    data = resolve_data(args.data)
+    export_hdf5(data, args.out)
+    print(f"wrote {args.out}: x_train {data.X_train.shape[::-1]}, x_test {data.X_test.shape[::-1]} "
+          "float32 in [0, 1]; y_train, y_test (m, 1) uint8")
     return 0
 
 

@@ -20,28 +20,35 @@ def check_activation(activation):
 
 
 # --8<-- [start:feed_forward]
-def feed_forward(X, params, activation="sigmoid"):
+def feed_forward(X, params, activation="sigmoid", mask=None):
     r"""Forward pass of a batch.
 
     $$Z^{[1]} = W^{[1]} X + b^{[1]}, \quad A^{[1]} = g(Z^{[1]}), \quad
     Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}, \quad A^{[2]} = \operatorname{softmax}(Z^{[2]})$$
 
     with $g$ the sigmoid or relu; each bias broadcasts across the columns.
+    With a dropout `mask` $M^{[1]}$, layer 2 reads $D^{[1]} = A^{[1]} \odot M^{[1]}$
+    in place of $A^{[1]}$.
 
     Args:
         X: inputs, shape (n_x, m).
         params: dict with W1 (n_h, n_x), b1 (n_h, 1), W2 (K, n_h), b2 (K, 1).
         activation: "sigmoid" or "relu" for the hidden layer.
+        mask: optional dropout mask (n_h, m) from `dropout_mask`; None at test time.
 
     Returns:
-        The cache: dict with Z1, A1 (n_h, m) and Z2, A2 (K, m).
+        The cache: dict with Z1, A1 (n_h, m) and Z2, A2 (K, m); with a mask,
+        also M1 and D1 (n_h, m).
     """
     g = sigmoid if activation == "sigmoid" else relu
     Z1 = params["W1"] @ X + params["b1"]
     A1 = g(Z1)
-    Z2 = params["W2"] @ A1 + params["b2"]
-    A2 = softmax(Z2)
-    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    cache = {"Z1": Z1, "A1": A1}
+    if mask is not None:
+        cache["M1"], cache["D1"] = mask, A1 * mask
+    Z2 = params["W2"] @ cache.get("D1", A1) + params["b2"]
+    cache["Z2"], cache["A2"] = Z2, softmax(Z2)
+    return cache
 # --8<-- [end:feed_forward]
 
 
@@ -54,6 +61,8 @@ def back_propagate(X, Y, params, cache, activation="sigmoid"):
     dZ^{[1]} &= W^{[2]\top} dZ^{[2]} \odot g'(Z^{[1]}) & dW^{[1]} &= dZ^{[1]} X^{\top} & db^{[1]} &= dZ^{[1]}\mathbf 1
     \end{aligned}$$
 
+    With dropout, $dW^{[2]} = dZ^{[2]} D^{[1]\top}$ and $W^{[2]\top} dZ^{[2]}$ is
+    multiplied by $M^{[1]}$ before $g'$.
     Here $dP$ means $\partial L / \partial P$ for the batch-mean loss $L$, so
     the gradients are already batch means. The sigmoid's $g'(Z^{[1]})$ is
     read from the cache as $A^{[1]} \odot (1 - A^{[1]})$, never recomputed.
@@ -71,9 +80,11 @@ def back_propagate(X, Y, params, cache, activation="sigmoid"):
     m = X.shape[1]
     A1 = cache["A1"]
     dZ2 = (cache["A2"] - Y) / m
-    dW2 = dZ2 @ A1.T
+    dW2 = dZ2 @ cache.get("D1", A1).T
     db2 = dZ2.sum(axis=1, keepdims=True)
     dA1 = params["W2"].T @ dZ2
+    if "M1" in cache:  # dropout: only the kept units pass gradient back
+        dA1 *= cache["M1"]
     if activation == "sigmoid":
         dZ1 = dA1 * A1 * (1 - A1)
     else:
@@ -87,3 +98,25 @@ def back_propagate(X, Y, params, cache, activation="sigmoid"):
 def predict(X, params, activation="sigmoid"):
     """Predicted class of each column of X, shape (m,)."""
     return np.argmax(feed_forward(X, params, activation)["Z2"], axis=0)
+
+
+# --8<-- [start:dropout_mask]
+def dropout_mask(shape, p, rng, dtype=np.float32):
+    r"""Inverted-dropout mask: each hidden unit is dropped with probability p.
+
+    $$M_{hj} = \frac{B_{hj}}{1 - p}, \qquad B_{hj} \sim \operatorname{Bernoulli}(1 - p)$$
+
+    Dividing by $1 - p$ keeps $\mathbb E[D^{[1]}] = A^{[1]}$, so the network is
+    used unchanged (no mask, no rescaling) at test time.
+
+    Args:
+        shape: (n_h, m).
+        p: drop probability in [0, 1).
+        rng: a `numpy.random.Generator`.
+
+    Returns:
+        Array of the given shape with values 0 and 1/(1 - p).
+    """
+    keep = rng.random(shape, dtype=np.float32) >= p
+    return keep.astype(dtype) / np.dtype(dtype).type(1 - p)
+# --8<-- [end:dropout_mask]

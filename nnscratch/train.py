@@ -2,13 +2,17 @@
 
 import time
 from dataclasses import asdict, dataclass
+from itertools import repeat
 
 import numpy as np
 
+from .augment import distorted_epochs
 from .init import init_params
 from .losses import compute_loss
-from .network import back_propagate, check_activation, feed_forward
-from .optim import init_velocity, momentum_update
+from .network import back_propagate, check_activation, dropout_mask, feed_forward
+from .optim import LR_SCHEDULES, add_weight_decay, init_velocity, learning_rate, momentum_update
+
+AUGMENTATIONS = ("none", "affine", "elastic")
 
 
 @dataclass(frozen=True)
@@ -22,9 +26,21 @@ class TrainConfig:
     batch_size: int = 64
     activation: str = "sigmoid"
     seed: int = 0
+    weight_decay: float = 0.0
+    dropout: float = 0.0
+    lr_schedule: str = "constant"
+    augment: str = "none"
 
     def __post_init__(self):
         check_activation(self.activation)
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}; got {self.lr_schedule!r}")
+        if self.augment not in AUGMENTATIONS:
+            raise ValueError(f"augment must be one of {', '.join(AUGMENTATIONS)}; got {self.augment!r}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}")
+        if not self.weight_decay >= 0:
+            raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}")
         for name in ("epochs", "n_h", "batch_size"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or value < 1:
@@ -81,40 +97,53 @@ def evaluate(X, Y, params, activation="sigmoid", chunk=10_000):
 
 
 # --8<-- [start:train_epoch]
-def train_epoch(X, Y, params, velocity, config, rng):
+def train_epoch(X, Y, params, velocity, config, rng, lr=None):
     """One pass over the training set in a fresh random order, in place.
 
     Args:
         X: inputs, shape (n_x, m).
         Y: one-hot targets, shape (K, m).
         params, velocity: dicts updated in place.
-        config: a `TrainConfig`.
-        rng: the run's `numpy.random.Generator` (draws the order).
+        config: a `TrainConfig` (batch size, momentum, dropout, weight decay).
+        rng: the run's `numpy.random.Generator` (draws the order and the masks).
+        lr: this epoch's learning rate (default `config.lr`).
     """
+    lr = config.lr if lr is None else lr
     order = rng.permutation(X.shape[1])
     X_shuffled, Y_shuffled = X[:, order], Y[:, order]  # one contiguous copy per epoch
     for s in batch_slices(X.shape[1], config.batch_size):
         X_batch, Y_batch = X_shuffled[:, s], Y_shuffled[:, s]
-        cache = feed_forward(X_batch, params, config.activation)
+        mask = None
+        if config.dropout:
+            mask = dropout_mask((config.n_h, s.stop - s.start), config.dropout, rng, X.dtype)
+        cache = feed_forward(X_batch, params, config.activation, mask)
         grads = back_propagate(X_batch, Y_batch, params, cache, config.activation)
-        momentum_update(params, grads, velocity, config.lr, config.beta)
+        if config.weight_decay:
+            add_weight_decay(grads, params, config.weight_decay)
+        momentum_update(params, grads, velocity, lr, config.beta)
 # --8<-- [end:train_epoch]
 
 
-def train(X_train, Y_train, config=TrainConfig(), *, X_test=None, Y_test=None, on_epoch=None):
+def train(X_train, Y_train, config=TrainConfig(), *, X_val=None, Y_val=None,
+          X_test=None, Y_test=None, on_epoch=None):
     """Train a network from scratch; same config and data give identical parameters.
 
     Args:
         X_train: float32 inputs, shape (784, m), values in [0, 1].
         Y_train: one-hot float32 targets, shape (10, m).
         config: a `TrainConfig` (seed included).
-        X_test, Y_test: optional held-out set, evaluated after every epoch.
+        X_val, Y_val: optional validation set, evaluated after every epoch;
+            the parameters of the epoch with the best validation accuracy are
+            returned (the earliest, on ties).
+        X_test, Y_test: optional test set, evaluated after every epoch (as the
+            write-up did). Leave it out when choosing by validation, and
+            evaluate the returned parameters on it once.
         on_epoch: optional callable given each epoch's history record.
 
     Returns:
-        (params, history): the trained parameters and a list of dicts, one per
-        epoch, with epoch, train_loss, train_accuracy, seconds (training time
-        of the epoch) and, with a test set, test_loss and test_accuracy.
+        (params, history): the chosen parameters and a list of dicts, one per
+        epoch, with epoch, lr, seconds (training time of the epoch),
+        train_loss, train_accuracy and, where given, val_* and test_*.
     """
     rng = np.random.default_rng(config.seed)
     params = init_params(
@@ -122,18 +151,38 @@ def train(X_train, Y_train, config=TrainConfig(), *, X_test=None, Y_test=None, o
         rng=rng, activation=config.activation, dtype=X_train.dtype,
     )
     velocity = init_velocity(params)
-    history = []
-    for epoch in range(1, config.epochs + 1):
+    history, best = [], None
+    inputs = repeat(X_train) if config.augment == "none" else distorted_epochs(
+        X_train, config.epochs, np.random.default_rng([config.seed, 2]), config.augment == "elastic")
+    for epoch, X_epoch in zip(range(1, config.epochs + 1), inputs):
+        lr = learning_rate(epoch, config.lr, config.epochs, config.lr_schedule)
         start = time.perf_counter()
-        train_epoch(X_train, Y_train, params, velocity, config, rng)
-        record = {"epoch": epoch, "seconds": time.perf_counter() - start}
+        train_epoch(X_epoch, Y_train, params, velocity, config, rng, lr)
+        record = {"epoch": epoch, "lr": lr, "seconds": time.perf_counter() - start}
         record.update(_scores("train", X_train, Y_train, params, config.activation))
-        if X_test is not None:
-            record.update(_scores("test", X_test, Y_test, params, config.activation))
+        for split, X, Y in (("val", X_val, Y_val), ("test", X_test, Y_test)):
+            if X is not None:
+                record.update(_scores(split, X, Y, params, config.activation))
+        if X_val is not None and (best is None or record["val_accuracy"] > best[0]):
+            best = (record["val_accuracy"], {k: v.copy() for k, v in params.items()})
         history.append(record)
         if on_epoch is not None:
             on_epoch(record)
-    return params, history
+    return (params if best is None else best[1]), history
+
+
+def split_validation(X, y, n_val, seed):
+    """Hold out `n_val` random columns of (X, y) as a validation set.
+
+    Returns:
+        (X_train, y_train, X_val, y_val); the draw depends only on `seed` and m.
+    """
+    m = X.shape[1]
+    if not 0 < n_val < m:
+        raise ValueError(f"--val must be between 1 and {m - 1} (the training set has {m} images); got {n_val}")
+    order = np.random.default_rng([seed, 1]).permutation(m)
+    val, keep = np.sort(order[:n_val]), np.sort(order[n_val:])
+    return X[:, keep], y[keep], X[:, val], y[val]
 
 
 def _scores(prefix, X, Y, params, activation):

@@ -59,3 +59,25 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"site code blocks opted out (class 'norun', not executed): {len(OPTED_OUT)} "
             f"on {len(pages)} pages: {', '.join(pages)}")
+
+
+@pytest.fixture(scope="session")
+def dead_mirror():
+    """A URL on a local port nobody listens on: connecting to it is refused at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(autouse=True)
+def offline_data(dead_mirror, tmp_path_factory, monkeypatch):
+    """No test touches the internet or the user's cache: mirrors point at a dead
+    local port and the cache folder is an empty temporary folder, unless a test
+    sets these variables itself."""
+    monkeypatch.setenv("NNSCRATCH_MNIST_MIRRORS", dead_mirror)
+    for var in ("no_proxy", "NO_PROXY"):  # local test servers never go through a proxy
+        monkeypatch.setenv(var, "127.0.0.1,localhost")
+    monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path_factory.mktemp("cache")))

@@ -7,6 +7,7 @@ import pytest
 
 from nnscratch import load_model, save_model
 from nnscratch.cli import main
+from nnscratch.data import FILES
 from nnscratch.model_io import ModelFileError
 
 
@@ -61,7 +62,9 @@ def test_no_data_and_empty_cache_names_the_variable_and_the_sample(tmp_path, mon
     monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path / "empty"))
     assert main(["train", "--epochs", "1", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "NNSCRATCH_DATA" in err and "--data sample" in err and "t10k-labels-idx1-ubyte.gz" in err
+    assert "NNSCRATCH_DATA" in err and "--data sample" in err and "Connection refused" in err
+    assert all(f"{name}.gz" in err for name in FILES) and len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists()
 
 
 def test_python_dash_m_works(tmp_path):
@@ -89,3 +92,24 @@ def test_model_round_trip_and_version_check(tmp_path):
     with pytest.raises(ModelFileError, match="version 99"):
         load_model(tmp_path / "m2.npz")
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_data_verify_names_the_wrong_file_and_exits_2(tmp_path, capsys):
+    from test_data import make_folder  # synthetic IDX files: right format, wrong digests
+
+    make_folder(tmp_path)
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
+    assert main(["data", "verify", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "BAD  train-images-idx3-ubyte.gz: SHA-256" in captured.out
+    assert "BAD  t10k-labels-idx1-ubyte.gz: missing" in captured.out
+    assert captured.err.count("\n") == 1 and "4 of 4 files failed verification" in captured.err
+
+
+def test_export_hdf5_then_data_hdf5_gives_the_same_report(trained, tmp_path, capsys):
+    out = tmp_path / "sample.hdf5"
+    assert main(["data", "export-hdf5", str(out), "--data", "sample"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    assert main(["evaluate", str(trained / "model.npz"), "--data", str(out)]) == 0
+    assert capsys.readouterr().out == (trained / "report.txt").read_text()
+    assert [p.name for p in tmp_path.iterdir()] == ["sample.hdf5"]  # no temporary file left

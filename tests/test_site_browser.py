@@ -53,6 +53,7 @@ def browser():
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--no-first-run", "--disable-default-apps", "--disable-domain-reliability",
+            "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
         ])
         yield browser
         browser.close()
