@@ -116,3 +116,22 @@ def test_a_page_naming_a_missing_test_fails_the_build(tmp_path):
     assert linked == "see [`tests/test_losses.py::test_real`](tests/test_losses.md#test_real)"
     with pytest.raises(PluginError, match="test_imaginary"):
         test_pages.on_page_markdown("see `tests/test_losses.py::test_imaginary`", Page, {}, None)
+
+
+EQUATION = re.compile(r"\\begin\{(equation|align)\}")
+INCLUDE = re.compile(r'^--8<-- "[^"]+:\w+"$', re.M)
+
+
+@pytest.mark.parametrize("page", ["data", "initialisation", "activations", "softmax", "backprop",
+                                  "training"])
+def test_every_section_with_an_equation_names_its_test_and_the_page_includes_code(page):
+    """The reading contract: equation, then the function (included), then the test that checks it."""
+    text = (REPO / "docs" / f"{page}.md").read_text()
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    with_math = [s for s in sections if EQUATION.search(s)]
+    assert with_math
+    for section in with_math:
+        title = section.splitlines()[0]
+        assert NAMED_TEST.search(section.split(EQUATION.search(section).group(0), 1)[1]), \
+            f"{page}.md, section {title!r}: an equation with no test named after it"
+    assert len(INCLUDE.findall(text)) >= 2, f"{page}.md includes no function from the package"
