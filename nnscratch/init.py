@@ -2,7 +2,9 @@
 
 import numpy as np
 
+# --8<-- [start:scale_numerator]
 SCALE_NUMERATOR = {"sigmoid": 1.0, "relu": 2.0}
+# --8<-- [end:scale_numerator]
 
 
 # --8<-- [start:init_params]

@@ -171,6 +171,7 @@ def train(X_train, Y_train, config=TrainConfig(), *, X_val=None, Y_val=None,
     return (params if best is None else best[1]), history
 
 
+# --8<-- [start:split_validation]
 def split_validation(X, y, n_val, seed):
     """Hold out `n_val` random columns of (X, y) as a validation set.
 
@@ -183,6 +184,7 @@ def split_validation(X, y, n_val, seed):
     order = np.random.default_rng([seed, 1]).permutation(m)
     val, keep = np.sort(order[:n_val]), np.sort(order[n_val:])
     return X[:, keep], y[keep], X[:, val], y[val]
+# --8<-- [end:split_validation]
 
 
 def _scores(prefix, X, Y, params, activation):

@@ -22,6 +22,45 @@ def small_net(rng):
     return X, Y, params
 
 
+# --- the documentation site (tests/test_site_*.py) -------------------------------------------
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def build_site(config, out, cwd=REPO):
+    """Run `mkdocs build --strict` with `config` into `out`; return the CompletedProcess."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
+        cwd=cwd, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory):
+    """The site, built once per test session with --strict into a temporary folder."""
+    out = tmp_path_factory.mktemp("site")
+    result = build_site(REPO / "mkdocs.yml", out)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+    return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which code blocks of the site were not run because they carry the opt-out class."""
+    try:
+        from test_site_pages import OPTED_OUT
+    except ImportError:
+        return
+    if OPTED_OUT:
+        pages = sorted({page for page, _ in OPTED_OUT})
+        terminalreporter.write_line(
+            f"site code blocks opted out (class 'norun', not executed): {len(OPTED_OUT)} "
+            f"on {len(pages)} pages: {', '.join(pages)}")
+
+
 @pytest.fixture(scope="session")
 def dead_mirror():
     """A URL on a local port nobody listens on: connecting to it is refused at once."""

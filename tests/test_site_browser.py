@@ -1,0 +1,254 @@
+"""Every page of the built site in headless Debian Chromium, with other hosts blocked.
+
+One browser and one local server for the whole module. For each page: all math
+typeset with no MathJax error and no raw TeX left, glyphs that really have a
+shape (the CHTML font CSS is present and the MathJax font is loaded), a copy
+button on every code block, no console error, no request to another host.
+Screenshots of the derivation pages go to test-output/screenshots/ for a human to look at.
+"""
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import REPO
+from site_pages import built_pages
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+DERIVATION_PAGES = ("data/", "initialisation/", "activations/", "softmax/", "backprop/",
+                    "training/", "corrections/", "symbols/")
+LOCAL_HOSTS = {"127.0.0.1"}
+
+if not Path(CHROMIUM).exists():  # not a skip: CI installs it, and a missing browser is a failure
+    pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)", pytrace=False)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site_dir):
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--disable-default-apps", "--disable-domain-reliability",
+            "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
+        ])
+        yield browser
+        browser.close()
+
+
+# Runs in the page once MathJax has finished; returns what the assertions need.
+INSPECT = r"""async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await document.fonts.ready;
+  const article = document.querySelector("article");
+  const clone = article.cloneNode(true);
+  clone.querySelectorAll("pre, code, mjx-container, script, style").forEach(e => e.remove());
+  const text = clone.textContent;
+  // U+2061..2064 (function application, invisible times, ...) are meant to have no shape
+  const glyphs = [...article.querySelectorAll("mjx-c")]
+      .filter(g => !["mjx-c2061", "mjx-c2062", "mjx-c2063", "mjx-c2064"].some(c => g.classList.contains(c)))
+      .slice(0, 40);
+  const shaped = glyphs.filter(g => {
+    const content = getComputedStyle(g, "::before").content;
+    const box = g.getBoundingClientRect();
+    return content && content !== "none" && content !== '""' && box.width > 0 && box.height > 0;
+  });
+  const codeBlocks = [...article.querySelectorAll("pre > code")].filter(c => c.offsetParent !== null
+      || c.closest("details"));
+  const copyable = codeBlocks.filter(c =>
+      c.parentElement.querySelector("button[data-md-type='copy'], button.md-clipboard"));
+  return {
+    math: article.querySelectorAll(".arithmatex").length,
+    typeset: article.querySelectorAll(".arithmatex mjx-container").length,
+    containers: article.querySelectorAll("mjx-container").length,
+    errors: [...article.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent),
+    // math delimiters or TeX commands left in the text (an eqref outside \( \) stays raw)
+    rawTeX: text.match(/\\[()\[\]]|\$\$|\\[a-zA-Z]+/g) || [],
+    glyphs: glyphs.length, shaped: shaped.length,
+    mathFontLoaded: [...document.fonts].some(f => f.family.startsWith("MJXTEX") && f.status === "loaded"),
+    code: codeBlocks.length, copy: copyable.length,
+    // an eqref renders as a link to the numbered row; its digits are CSS glyphs, so check the target
+    eqref: [...article.querySelectorAll("mjx-container a[href^='#mjx-eqn']")].map(a =>
+        !!document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)))),
+    tags: article.querySelectorAll("mjx-mtd[id^='mjx-eqn']").length,
+    palette: document.querySelectorAll("form[data-md-component='palette'] input[name='__palette']").length,
+    search: !!document.querySelector("input[data-md-component='search-query']"),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def inspected(browser, server, site_dir):
+    """{url path: (facts, console errors, blocked external requests)} for every page, one visit each."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for path, _ in built_pages(site_dir):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        blocked = []
+
+        def route(route, blocked=blocked):
+            if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.goto(server + path, wait_until="load")
+        facts = page.evaluate(INSPECT)
+        if path in DERIVATION_PAGES or path.startswith("notebooks/") or path == "":
+            name = (path.strip("/").replace("/", "_") or "home") + ".png"
+            page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        results[path] = (facts, errors, blocked)
+        context.close()
+    return results
+
+
+def test_every_page_was_visited(inspected, site_dir):
+    assert len(inspected) >= 15
+    assert set(DERIVATION_PAGES) <= set(inspected)
+
+
+def test_every_equation_is_typeset_without_error(inspected):
+    problems = {}
+    for path, (facts, _, _) in inspected.items():
+        if facts["typeset"] < facts["math"] or facts["errors"] or facts["rawTeX"]:
+            problems[path] = facts
+    assert not problems
+    assert sum(f["containers"] for f, _, _ in inspected.values()) > 100
+
+
+def test_math_glyphs_are_visible(inspected):
+    invisible = {p: f for p, (f, _, _) in inspected.items()
+                 if f["containers"] and (f["shaped"] < f["glyphs"] or not f["glyphs"] or not f["mathFontLoaded"])}
+    assert not invisible, {p: {k: f[k] for k in ("glyphs", "shaped", "mathFontLoaded")} for p, f in invisible.items()}
+
+
+def test_equations_are_numbered_and_eqref_links_resolve(inspected):
+    facts = inspected["backprop/"][0]
+    assert facts["tags"] >= 6
+    assert facts["eqref"], "the backpropagation page cites its equations with \\eqref"
+    dangling = {p: f["eqref"].count(False) for p, (f, _, _) in inspected.items() if not all(f["eqref"])}
+    assert not dangling, "every \\eqref must point at a numbered equation on its page"
+
+
+def test_every_code_block_has_a_copy_button(inspected):
+    missing = {p: (f["code"], f["copy"]) for p, (f, _, _) in inspected.items() if f["copy"] < f["code"]}
+    assert not missing
+    assert sum(f["code"] for f, _, _ in inspected.values()) > 50
+
+
+def test_every_page_has_the_light_dark_toggle_and_search(inspected):
+    assert {p: (f["palette"], f["search"]) for p, (f, _, _) in inspected.items()
+            if f["palette"] != 2 or not f["search"]} == {}
+
+
+def test_search_finds_a_page_offline(browser, server):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server, wait_until="networkidle")  # the search worker has fetched its index
+    query = page.locator("input[data-md-component='search-query']")
+    results = page.locator(".md-search-result__item")
+    for _ in range(5):  # the worker may still be indexing: type again until results show
+        query.fill("")
+        query.press_sequentially("Jacobian", delay=30)
+        try:
+            results.first.wait_for(timeout=4_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    titles = results.all_inner_texts()
+    context.close()
+    assert any("Softmax" in t for t in titles), titles
+
+
+def test_the_dark_toggle_switches_the_scheme(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "backprop/", wait_until="load")
+    before = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.click("label.md-header__button[for='__palette_1']")
+    after = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.screenshot(path=str(SCREENSHOTS / "backprop_dark.png"))
+    context.close()
+    assert (before, after) == ("default", "slate")
+
+
+def test_the_request_counter_sees_a_request_to_another_host(browser):
+    """The blocking route used for every page counts a request that leaves 127.0.0.1."""
+    context = browser.new_context()
+    blocked = []
+
+    def route(route):
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.set_content('<img src="https://fonts.googleapis.com/x.png">')
+    page.wait_for_timeout(500)
+    context.close()
+    assert blocked == ["https://fonts.googleapis.com/x.png"]
+
+
+def test_no_console_errors(inspected):
+    assert {p: e for p, (_, e, _) in inspected.items() if e} == {}
+
+
+def test_no_request_leaves_the_site(inspected):
+    assert {p: b for p, (_, _, b) in inspected.items() if b} == {}
+
+
+def test_screenshots_of_the_derivation_pages_were_saved(inspected):
+    for path in DERIVATION_PAGES:
+        shot = SCREENSHOTS / (path.strip("/") + ".png")
+        assert shot.stat().st_size > 20_000, shot
+
+
+def test_the_glyph_check_sees_the_clear_cache_pitfall(browser, server, site_dir):
+    """Serve a config that clears MathJax's output cache on the first page emission: the
+    containers are still there, but no glyph has a shape, and INSPECT must say so."""
+    config = (site_dir / "assets" / "mathjax-config.js").read_text()
+    broken = config.replace("if (first) { first = false; return; }", "if (first) { first = false; }")
+    assert broken != config
+    context = browser.new_context()
+    context.route("**/assets/mathjax-config.js",
+                  lambda route: route.fulfill(body=broken, content_type="text/javascript"))
+    page = context.new_page()
+    page.goto(server + "data/", wait_until="load")
+    facts = page.evaluate(INSPECT)
+    context.close()
+    assert facts["containers"] > 5 and facts["glyphs"] > 10
+    assert facts["shaped"] == 0
