@@ -1,15 +1,13 @@
-"""The draw-a-digit page's JavaScript in headless Chromium: same numbers as the package, working pad.
+"""The draw-a-digit page of the built site in headless Chromium: same numbers as the package, working pad.
 
-Every request to a host other than 127.0.0.1 is blocked and counted; each test
-ends by asserting zero such requests and zero console errors.
+The page is docs/draw.md with docs/assets/draw/draw.js, as `mkdocs build --strict`
+renders it, served on 127.0.0.1 (conftest's `site_dir`, `server` and `browser`).
+Every request to another host is blocked and counted; each test ends by
+asserting zero such requests and zero console errors.
 """
 
 import base64
-import functools
-import http.server
 import json
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -18,56 +16,16 @@ import pytest
 from nnscratch import feed_forward, load_sample
 from nnscratch.export import read_web_model, web_model
 
-ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT / "docs" / "assets" / "draw"
-SCREENSHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from conftest import LOCAL_HOSTS, REPO
 
-# A bare page that loads the same files the site serves from docs/assets/draw/.
-MINIMAL_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Draw a digit</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="assets/draw/draw.css"></head>
-<body style="font-family: sans-serif; max-width: 760px; margin: 1em auto; padding: 0 1em">
-<h1>Draw a digit</h1>
-<div class="nns-draw" data-nnscratch-draw>This page needs JavaScript.</div>
-<div style="height: 2000px"></div>
-<script src="assets/draw/draw.js"></script>
-</body></html>
-"""
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+ASSETS = REPO / "docs" / "assets" / "draw"
+SCREENSHOTS = REPO / "test-output" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def page_url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("drawsite")
-    (root / "index.html").write_text(MINIMAL_PAGE)
-    (root / "assets").mkdir()
-    (root / "assets" / "draw").symlink_to(ASSETS, target_is_directory=True)
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium (never 'playwright install')"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def page_url(server):
+    """The draw page of the built site (the session's `site_dir`, served by conftest's `server`)."""
+    return server + "draw/"
 
 
 def open_page(browser, url, **context_options):
@@ -76,7 +34,7 @@ def open_page(browser, url, **context_options):
     log = {"external": [], "console_errors": []}
 
     def route(r):
-        if urlsplit(r.request.url).hostname in ("127.0.0.1", "localhost"):
+        if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
             r.continue_()
         else:
             log["external"].append(r.request.url)
@@ -192,12 +150,13 @@ def test_a_drawn_stroke_is_predicted_and_updates_the_bars(draw_page):
     assert probabilities.argmax() == 7
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     draw_page.locator("[data-nnscratch-draw]").screenshot(path=str(SCREENSHOTS / "draw-seven.png"))
+    draw_page.screenshot(path=str(SCREENSHOTS / "draw-page.png"), full_page=True)
 
 
 def test_a_vertical_stroke_reads_as_one_and_clear_resets(draw_page):
     draw(draw_page, ONE)
     assert np.argmax(draw_page.evaluate("nnscratchDraw.state().probabilities")) == 1
-    draw_page.get_by_role("button", name="Clear").click()
+    draw_page.locator("[data-nnscratch-draw]").get_by_role("button", name="Clear").click()
     assert draw_page.evaluate("nnscratchDraw.state().probabilities") is None
     assert sum(bar_widths(draw_page)) == 0
     ink = draw_page.evaluate("""() => { const c = document.querySelector('.nns-draw__canvas');
@@ -207,7 +166,7 @@ def test_a_vertical_stroke_reads_as_one_and_clear_resets(draw_page):
 
 def test_load_a_test_digit_shows_a_shipped_digit_and_its_label(draw_page, shipped_digits):
     pixels, labels = shipped_digits
-    draw_page.get_by_role("button", name="Load a test digit").click()
+    draw_page.locator("[data-nnscratch-draw]").get_by_role("button", name="Load a test digit").click()
     state = draw_page.evaluate("nnscratchDraw.state()")
     assert state["source"] == "digit"
     shown = np.rint(np.array(state["input"]) * 255).astype(np.uint8)
@@ -267,6 +226,8 @@ def test_touch_drawing_predicts_without_scrolling(browser, page_url):
     page, context, log = open_page(browser, page_url, has_touch=True, is_mobile=True, device_scale_factor=2)
     assert page.evaluate("document.querySelector('.nns-draw__canvas').width") == 560
     box = page.locator(".nns-draw__canvas").bounding_box()
+    before = page.evaluate("window.scrollY")
+    assert page.evaluate("document.documentElement.scrollHeight > window.innerHeight + 200")  # it could scroll
     cdp = context.new_cdp_session(page)
     points = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.1 + 0.08 * i)) for i in range(11)]
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [dict(zip("xy", points[0]))]})
@@ -274,7 +235,7 @@ def test_touch_drawing_predicts_without_scrolling(browser, page_url):
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     page.wait_for_function("nnscratchDraw.state().source === 'drawing'")
-    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("window.scrollY") == before
     assert sum(bar_widths(page)) == pytest.approx(100, abs=0.05)
     assert log["console_errors"] == [] and log["external"] == []
     context.close()
