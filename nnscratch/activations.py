@@ -27,7 +27,7 @@ def sigmoid(z):
     z = np.asarray(z)
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return np.where(z >= 0, 1, e) / (1 + e)
 # --8<-- [end:sigmoid]
 
 
