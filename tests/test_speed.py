@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from nnscratch import (TrainConfig, back_propagate, evaluate, feed_forward, init_params,
+from nnscratch import (TrainConfig, back_propagate, evaluate, feed_forward, init_params, sigmoid,
                        init_velocity, load_sample, one_hot, train, train_epoch)
 
 train_module = importlib.import_module("nnscratch.train")  # the module, not the function
@@ -114,3 +114,13 @@ def test_writeup_baseline_computes_the_same_gradients_as_nnscratch(small_net):
     theirs = writeup_baseline.backward(X, Y, params, writeup_baseline.forward(X, params), X.shape[1])
     for k in ours:
         assert np.allclose(ours[k], theirs[k], rtol=1e-10, atol=1e-12), k
+
+
+@pytest.mark.parametrize("dtype,ulps", [(np.float32, 4), (np.float64, 4)])
+def test_one_formula_sigmoid_keeps_relative_precision_down_to_the_smallest_normal(dtype, ulps):
+    z = np.linspace(-750, 750, 300_001).astype(dtype)
+    exact = 1 / (1 + np.exp(-z.astype(np.longdouble)))  # no overflow in extended precision
+    normal = exact >= np.finfo(dtype).tiny
+    got = sigmoid(z).astype(np.longdouble)
+    assert np.max(np.abs(got[normal] - exact[normal]) / exact[normal]) < ulps * np.finfo(dtype).eps
+    assert np.all(got[~normal] < np.finfo(dtype).tiny)  # below that: 0 or a subnormal
