@@ -121,10 +121,11 @@ def distort(X, rng, elastic=True, chunk=8192, **affine):
         **affine: `max_degrees`, `max_shift`, `max_scale` for `random_affine`.
 
     Returns:
-        Distorted images, (784, m), same dtype.
+        Distorted images, (784, m), same dtype, each image contiguous (Fortran
+        order) like the copy `train` gathers its mini-batches from.
     """
     m = X.shape[1]
-    out = np.empty_like(X)
+    out = np.empty(X.shape, dtype=X.dtype, order="F")
     for start in range(0, m, chunk):
         stop = min(start + chunk, m)
         images = X[:, start:stop].T.reshape(-1, SIDE, SIDE)
