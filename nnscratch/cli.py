@@ -1,4 +1,4 @@
-"""Command line: `nnscratch train`, `nnscratch evaluate`, `nnscratch data ...`."""
+"""Command line: `nnscratch train`, `nnscratch evaluate`, `nnscratch export`, `nnscratch data ...`."""
 
 import argparse
 import json
@@ -40,6 +40,13 @@ def build_parser():
     p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
     _add_data_argument(p)
     p.set_defaults(func=cmd_evaluate)
+
+    p = commands.add_parser("export", help="write a trained model as JSON for the draw-a-digit page")
+    p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
+    p.add_argument("out", type=Path, help="JSON file to write, e.g. docs/assets/draw/model.json")
+    p.add_argument("--dtype", choices=("float32", "float16"), default="float32",
+                   help="stored precision; float16 only if probabilities move by <= 1e-3 (default %(default)s)")
+    p.set_defaults(func=cmd_export)
 
     data = commands.add_parser(
         "data", help="MNIST files: download, verify, export to HDF5, make the shipped sample"
@@ -202,6 +209,15 @@ def cmd_evaluate(args):
     _, predictions = evaluate(data.X_test, one_hot(data.y_test), params,
                               hyper.get("activation", "sigmoid"))
     print(classification_report(data.y_test, predictions), end="")
+    return 0
+
+
+def cmd_export(args):
+    from .export import export_model
+
+    deviation = export_model(args.model, args.out, args.dtype)
+    note = f" (float16: probabilities within {deviation:.1e} of float32 on the sample)" if args.dtype == "float16" else ""
+    print(f"wrote {args.out}{note}")
     return 0
 
 

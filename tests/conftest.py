@@ -48,6 +48,49 @@ def site_dir(tmp_path_factory):
     return out
 
 
+# --- headless Chromium and a local server of the built site, shared by the browser tests -------
+CHROMIUM = "/usr/bin/chromium"
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+@pytest.fixture(scope="session")
+def server(site_dir):
+    """Base URL of the built site, served on 127.0.0.1 for the whole session."""
+    import functools
+    import http.server
+    import threading
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's /usr/bin/chromium driven by playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():  # not a skip: CI installs it, and a missing browser is a failure
+        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)", pytrace=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--disable-default-apps", "--disable-domain-reliability",
+            "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
+        ])
+        yield browser
+        browser.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say which code blocks of the site were not run because they carry the opt-out class."""
     try:

@@ -1,62 +1,23 @@
 """Every page of the built site in headless Debian Chromium, with other hosts blocked.
 
-One browser and one local server for the whole module. For each page: all math
+One browser and one local server (the `browser` and `server` fixtures of
+conftest.py, shared with tests/test_draw_page.py). For each page: all math
 typeset with no MathJax error and no raw TeX left, glyphs that really have a
 shape (the CHTML font CSS is present and the MathJax font is loaded), a copy
 button on every code block, no console error, no request to another host.
 Screenshots of the derivation pages go to test-output/screenshots/ for a human to look at.
 """
 
-import functools
-import http.server
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO
+from conftest import LOCAL_HOSTS, REPO
 from site_pages import built_pages
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 DERIVATION_PAGES = ("data/", "initialisation/", "activations/", "softmax/", "backprop/",
                     "training/", "corrections/", "symbols/")
-LOCAL_HOSTS = {"127.0.0.1"}
-
-if not Path(CHROMIUM).exists():  # not a skip: CI installs it, and a missing browser is a failure
-    pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)", pytrace=False)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(site_dir):
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--disable-default-apps", "--disable-domain-reliability",
-            "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
-        ])
-        yield browser
-        browser.close()
 
 
 # Runs in the page once MathJax has finished; returns what the assertions need.
