@@ -85,9 +85,10 @@ def plot_spread(sweep, path):
             continue
         curves = 100 * np.array([[r[key] for r in h] for h in histories])
         mean, std = curves.mean(axis=0), curves.std(axis=0)
-        ax.plot(epochs, mean, label=f"{split} (mean of {len(histories)} seeds)")
+        ax.plot(epochs, mean, label=split)
         ax.fill_between(epochs, mean - std, mean + std, alpha=0.3)
-    ax.set(xlabel="epoch", ylabel="accuracy (%)", ylim=(95, 100.2), title=sweep["name"])
+    ax.set(xlabel="epoch", ylabel="accuracy (%)", ylim=(95, 100.2),
+           title=f"{sweep['name']}: mean of {len(histories)} seeds, band = ±1 standard deviation")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     return _finish(fig, path)
