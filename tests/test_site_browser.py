@@ -17,7 +17,7 @@ from site_pages import built_pages
 
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 DERIVATION_PAGES = ("data/", "initialisation/", "activations/", "softmax/", "backprop/",
-                    "training/", "corrections/", "symbols/")
+                    "training/", "further/", "results/", "corrections/", "symbols/")
 
 
 # Runs in the page once MathJax has finished; returns what the assertions need.
