@@ -53,6 +53,29 @@ CHROMIUM = "/usr/bin/chromium"
 LOCAL_HOSTS = {"127.0.0.1"}
 
 
+def offline_context(browser, **options):
+    """A browser context in which every request to a host other than 127.0.0.1 is aborted.
+
+    Returns:
+        (context, blocked): `blocked` lists the URL of every request stopped, in order;
+        every browser test opens its pages through this one function.
+    """
+    from urllib.parse import urlsplit
+
+    context = browser.new_context(**options)
+    blocked = []
+
+    def route(r):
+        if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return context, blocked
+
+
 @pytest.fixture(scope="session")
 def server(site_dir):
     """Base URL of the built site, served on 127.0.0.1 for the whole session."""

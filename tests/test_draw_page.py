@@ -8,7 +8,6 @@ asserting zero such requests and zero console errors.
 
 import base64
 import json
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from nnscratch import feed_forward, load_sample
 from nnscratch.export import read_web_model, web_model
 
-from conftest import LOCAL_HOSTS, REPO
+from conftest import REPO, offline_context
 
 ASSETS = REPO / "docs" / "assets" / "draw"
 SCREENSHOTS = REPO / "test-output" / "screenshots"
@@ -30,17 +29,8 @@ def page_url(server):
 
 def open_page(browser, url, **context_options):
     """Open `url` with external requests blocked; return (page, context, log of problems)."""
-    context = browser.new_context(viewport={"width": 900, "height": 800}, **context_options)
-    log = {"external": [], "console_errors": []}
-
-    def route(r):
-        if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
-            r.continue_()
-        else:
-            log["external"].append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
+    context, blocked = offline_context(browser, viewport={"width": 900, "height": 800}, **context_options)
+    log = {"external": blocked, "console_errors": []}
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and log["console_errors"].append(m.text))
     page.on("pageerror", lambda e: log["console_errors"].append(str(e)))

@@ -8,11 +8,10 @@ button on every code block, no console error, no request to another host.
 Screenshots of the derivation pages go to test-output/screenshots/ for a human to look at.
 """
 
-from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import LOCAL_HOSTS, REPO
+from conftest import REPO, offline_context
 from site_pages import built_pages
 
 SCREENSHOTS = REPO / "test-output" / "screenshots"
@@ -67,17 +66,7 @@ def inspected(browser, server, site_dir):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     results = {}
     for path, _ in built_pages(site_dir):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        blocked = []
-
-        def route(route, blocked=blocked):
-            if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", route)
+        context, blocked = offline_context(browser, viewport={"width": 1280, "height": 900})
         page = context.new_page()
         errors = []
         page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
@@ -166,17 +155,7 @@ def test_the_dark_toggle_switches_the_scheme(browser, server):
 
 def test_the_request_counter_sees_a_request_to_another_host(browser):
     """The blocking route used for every page counts a request that leaves 127.0.0.1."""
-    context = browser.new_context()
-    blocked = []
-
-    def route(route):
-        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
+    context, blocked = offline_context(browser)
     page = context.new_page()
     page.set_content('<img src="https://fonts.googleapis.com/x.png">')
     page.wait_for_timeout(500)
