@@ -162,7 +162,8 @@ def train(X_train, Y_train, config=TrainConfig(), *, X_val=None, Y_val=None,
         rng=rng, activation=config.activation, dtype=X_train.dtype,
     )
     velocity = init_velocity(params)
-    # one copy, each example contiguous: every batch is then a cheap gather
+    # each example contiguous, so every batch is a cheap gather; the loaders of
+    # nnscratch.data already return this layout, and only other layouts are copied
     X_cols = np.asfortranarray(X_train)
     Y_cols = np.asfortranarray(Y_train, dtype=X_train.dtype)
     history, best = [], None

@@ -45,6 +45,7 @@ def test_idx_folder_round_trip(tmp_path, compress):
     arrays = make_folder(tmp_path, compress=compress)
     d = load_data(tmp_path)
     assert d.X_train.shape == (784, 30) and d.X_train.dtype == np.float32
+    assert d.X_train.flags.f_contiguous  # each example contiguous: train gathers batches without a copy
     assert 0 <= d.X_train.min() and d.X_train.max() <= 1
     assert np.array_equal(d.X_train[:, 3], arrays["train-images-idx3-ubyte"][3].ravel().astype(np.float32) / np.float32(255))
     assert np.array_equal(d.y_test, arrays["t10k-labels-idx1-ubyte"])
