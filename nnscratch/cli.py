@@ -2,7 +2,9 @@
 
 import argparse
 import json
+import shlex
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from . import __version__
@@ -102,10 +104,9 @@ def _add_train_options(p):
 
 
 def _config(args, seed=None):
-    return TrainConfig(lr=args.lr, epochs=args.epochs, n_h=args.n_h, beta=args.beta,
-                       batch_size=args.batch_size, activation=args.activation,
-                       seed=args.seed if seed is None else seed, weight_decay=args.weight_decay,
-                       dropout=args.dropout, lr_schedule=args.lr_schedule, augment=args.augment)
+    """The `TrainConfig` of the parsed options (each option is named after its field)."""
+    options = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
+    return TrainConfig(**{**options, "seed": args.seed if seed is None else seed})
 
 
 def _add_data_argument(p):
@@ -181,8 +182,7 @@ def cmd_sweep(args):
         histories.append(history)
         print(f"seed {config.seed}: test accuracy {record['test_accuracy']:.4f} "
               f"(epoch {record['chosen_epoch']}), {record['wall_seconds']:.1f} s", flush=True)
-    command = "nnscratch sweep " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["sweep"] else "nnscratch sweep"
-    sweep = {"name": args.name, "command": command,
+    sweep = {"name": args.name, "command": "nnscratch " + shlex.join(args.argv),
              "config": {**configs[0].to_dict(), "seed": f"0..{args.seeds - 1}", "val": args.val},
              "summary": summarise(runs), "runs": runs, "histories": histories}
     print(write_sweep(args.out, sweep), end="")
@@ -260,7 +260,9 @@ def cmd_make_sample(args):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # recorded by `sweep` as the command that reproduces its table
     try:
         return args.func(args)
     except USER_ERRORS as e:

@@ -23,7 +23,6 @@ def run_once(data, config, n_val=0, on_epoch=None):
     """
     start = time.perf_counter()
     X, y = data.X_train, data.y_train
-    kwargs = {}
     if n_val:
         X, y, X_val, y_val = split_validation(X, y, n_val, config.seed)
         kwargs = {"X_val": X_val, "Y_val": one_hot(y_val)}

@@ -137,9 +137,12 @@ def test_cli_train_with_val_and_options(tmp_path, capsys):
 
 def test_cli_sweep_writes_json_table_and_plot(tmp_path, capsys):
     out = tmp_path / "sweeps"
-    assert main(["sweep", "--data", "sample", "--epochs", "1", "--n-h", "8", "--seeds", "2",
-                 "--val", "500", "--name", "tiny", "--out", str(out)]) == 0
+    argv = ["sweep", "--data", "sample", "--epochs", "1", "--n-h", "8", "--seeds", "2",
+            "--val", "500", "--name", "tiny", "--out", str(out)]
+    assert main(argv) == 0
     sweep = json.loads((out / "tiny.json").read_text())
+    assert sweep["command"] == "nnscratch " + " ".join(argv)  # the table says how to reproduce it
+    assert sweep["config"]["n_h"] == 8 and sweep["config"]["val"] == 500
     assert [r["seed"] for r in sweep["runs"]] == [0, 1]
     assert sweep["runs"][0]["test_accuracy"] != sweep["runs"][1]["test_accuracy"]
     assert (out / "tiny.png").read_bytes()[:4] == b"\x89PNG"
