@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from . import __version__
-from .data import FILES, DataError, atomic_write, export_hdf5, load_data, make_sample, one_hot, verify_folder
+from .data import FILES, DataError, atomic_write_text, export_hdf5, load_data, make_sample, one_hot, verify_folder
 from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
@@ -194,8 +194,8 @@ def write_outputs(out, params, hyperparameters, history, y_test, predictions, re
 
     save_model(out / "model.npz", params, hyperparameters)
     text = json.dumps(history, indent=1) + "\n"
-    atomic_write(out / "history.json", lambda f: f.write(text.encode()))
-    atomic_write(out / "report.txt", lambda f: f.write(report.encode()))
+    atomic_write_text(out / "history.json", text)
+    atomic_write_text(out / "report.txt", report)
     plot_history(history, out / "curves.png")
     plot_confusion(confusion_matrix(y_test, predictions), out / "confusion.png")
 

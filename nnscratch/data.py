@@ -376,3 +376,8 @@ def atomic_write(path, write):
     """Call write(file) on a temporary file beside `path`, then rename it into place."""
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         write(f)
+
+
+def atomic_write_text(path, text):
+    """Write `text` to `path` as UTF-8 with `atomic_write`: readers see the old file or all of the new."""
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import N_CLASSES, N_PIXELS, atomic_write, load_sample
+from .data import N_CLASSES, N_PIXELS, atomic_write_text, load_sample
 from .model_io import PARAM_NAMES, load_model
 from .network import HIDDEN_ACTIVATIONS, feed_forward
 
@@ -131,5 +131,5 @@ def export_model(model_path, out, dtype="float32"):
             raise ValueError(f"{model_path}: float16 moves a probability by {deviation:.2g} "
                              f"(limit {FLOAT16_TOLERANCE:g}); export with --dtype float32")
     text = json.dumps(web_model(params, activation, dtype), separators=(",", ":")) + "\n"
-    atomic_write(out, lambda f: f.write(text.encode("ascii")))
+    atomic_write_text(out, text)
     return deviation

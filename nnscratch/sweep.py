@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from .data import atomic_write, one_hot
+from .data import atomic_write_text, one_hot
 from .train import evaluate, split_validation, train
 
 
@@ -98,8 +98,8 @@ def write_sweep(out, sweep):
     out.mkdir(parents=True, exist_ok=True)
     name = sweep["name"]
     text = json.dumps(sweep, indent=1) + "\n"
-    atomic_write(out / f"{name}.json", lambda f: f.write(text.encode()))
+    atomic_write_text(out / f"{name}.json", text)
     table = markdown_table(sweep)
-    atomic_write(out / f"{name}.md", lambda f: f.write(table.encode()))
+    atomic_write_text(out / f"{name}.md", table)
     plot_spread(sweep, out / f"{name}.png")
     return table

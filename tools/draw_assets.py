@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 import nnscratch
-from nnscratch.data import CREDIT, FILES, SAMPLE_FILE, atomic_write, file_sha256, find_idx, load_data, load_sample
+from nnscratch.data import CREDIT, FILES, SAMPLE_FILE, atomic_write_text, file_sha256, find_idx, load_data, load_sample
 from nnscratch.export import read_web_model
 from nnscratch.network import predict
 
@@ -105,7 +105,7 @@ def write_provenance(data_dir, run_dir, train_cmd, export_cmd, model_json):
         "data_credit": CREDIT,
     }
     text = json.dumps(provenance, indent=1) + "\n"
-    atomic_write(ASSETS / "model.provenance.json", lambda f: f.write(text.encode()))
+    atomic_write_text(ASSETS / "model.provenance.json", text)
     print(f"official test: {n_official}/{official.y_test.size}, sample test: {n_sample}/{sample.y_test.size}")
 
 
@@ -127,7 +127,7 @@ def write_digits():
         "pixels": base64.b64encode(np.ascontiguousarray(x[chosen], dtype=np.uint8).tobytes()).decode("ascii"),
     }
     text = json.dumps(digits, indent=1) + "\n"
-    atomic_write(ASSETS / "digits.json", lambda f: f.write(text.encode()))
+    atomic_write_text(ASSETS / "digits.json", text)
     print(f"wrote {ASSETS / 'digits.json'} ({chosen.size} digits)")
 
 
