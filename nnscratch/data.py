@@ -11,12 +11,13 @@ import math
 import os
 import struct
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from .fileio import atomic_path, atomic_write, atomic_write_text  # noqa: F401 (re-exported)
 
 N_PIXELS = 784
 N_CLASSES = 10
@@ -343,18 +344,6 @@ def make_sample(folder, out, n_train=5000, n_test=1000, seed=0):
     ))
 
 
-@contextmanager
-def atomic_path(path):
-    """Yield a temporary path beside `path`; rename it to `path` if the block succeeds."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def check_writable(folder, create=False, fix="choose another folder"):
     """Raise DataError unless a file can be created in `folder` (made first if `create`).
 
@@ -370,14 +359,3 @@ def check_writable(folder, create=False, fix="choose another folder"):
         probe.unlink()
     except OSError as e:
         raise DataError(f"{folder}: folder cannot be written ({e.strerror}); {fix}") from e
-
-
-def atomic_write(path, write):
-    """Call write(file) on a temporary file beside `path`, then rename it into place."""
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        write(f)
-
-
-def atomic_write_text(path, text):
-    """Write `text` to `path` as UTF-8 with `atomic_write`: readers see the old file or all of the new."""
-    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
