@@ -118,8 +118,11 @@ def export_model(model_path, out, dtype="float32"):
         raise ValueError(f"{out.parent}: no such folder for {out.name}; create it first")
     if out.is_dir():
         raise ValueError(f"{out}: is a folder; give the path of the JSON file to write, e.g. {out}/model.json")
+    if out.exists() and out.resolve() == Path(model_path).resolve():
+        raise ValueError(f"{out}: is the model file itself; write the JSON file elsewhere, "
+                         f"e.g. {out.with_suffix('.json')}")
     params, hyper = load_model(model_path)
-    activation = hyper.get("activation", "sigmoid")
+    activation = hyper["activation"]  # load_model checked it is one the page knows
     n_h, n_x = params["W1"].shape
     if n_x != N_PIXELS or params["W2"].shape[0] != N_CLASSES:
         raise ValueError(f"{model_path}: model is {n_x}-{n_h}-{params['W2'].shape[0]}; the page needs 784-n_h-10")

@@ -8,15 +8,10 @@ import numpy as np
 
 from .activations import relu, sigmoid, softmax
 
-HIDDEN_ACTIVATIONS = ("sigmoid", "relu")
-
-
-def check_activation(activation):
-    """Raise ValueError unless `activation` names a supported hidden activation."""
-    if activation not in HIDDEN_ACTIVATIONS:
-        raise ValueError(
-            f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; got {activation!r}"
-        )
+# the checks live in their own module; HIDDEN_ACTIVATIONS, check_activation re-exported
+from .checks import (  # noqa: F401
+    HIDDEN_ACTIVATIONS, check_activation, check_backward, check_forward,
+)
 
 
 # --8<-- [start:feed_forward]
@@ -40,6 +35,7 @@ def feed_forward(X, params, activation="sigmoid", mask=None):
         The cache: dict with Z1, A1 (n_h, m) and Z2, A2 (K, m); with a mask,
         also M1 and D1 (n_h, m).
     """
+    check_forward(X, params, activation)
     g = sigmoid if activation == "sigmoid" else relu
     Z1 = params["W1"] @ X + params["b1"]
     A1 = g(Z1)
@@ -77,6 +73,7 @@ def back_propagate(X, Y, params, cache, activation="sigmoid"):
     Returns:
         Dict with dW1 (n_h, n_x), db1 (n_h, 1), dW2 (K, n_h), db2 (K, 1).
     """
+    check_backward(X, Y, params, cache, activation)
     m = X.shape[1]
     A1 = cache["A1"]
     dZ2 = (cache["A2"] - Y) / m

@@ -83,9 +83,9 @@ def test_model_file_is_never_unpickled(tmp_path):
 def test_model_round_trip_and_version_check(tmp_path):
     params = {"W1": np.ones((3, 4), np.float32), "b1": np.zeros((3, 1), np.float32),
               "W2": np.ones((2, 3), np.float32), "b2": np.zeros((2, 1), np.float32)}
-    save_model(tmp_path / "m.npz", params, {"lr": 0.5})
+    save_model(tmp_path / "m.npz", params, {"lr": 0.5, "activation": "relu"})
     loaded, hyper = load_model(tmp_path / "m.npz")
-    assert hyper == {"lr": 0.5} and all(np.array_equal(loaded[k], params[k]) for k in params)
+    assert hyper == {"lr": 0.5, "activation": "relu"} and all(np.array_equal(loaded[k], params[k]) for k in params)
     z = dict(np.load(tmp_path / "m.npz"))
     z["format_version"] = np.array(99)
     np.savez(tmp_path / "m2.npz", **z)

@@ -1,0 +1,100 @@
+"""Checks at the public entry points: a wrong shape, dtype or name fails with a message to act on.
+
+The network's functions call one of these on their first line, so a caller
+who passes one example as a flat (784,) vector, integer labels instead of
+one-hot targets, or an unknown activation is told what was expected, what
+was found and how to fix it, instead of getting a broadcast result or an
+error from deep inside NumPy. The checks look only at shapes, dtypes and
+names (a few microseconds), never at every value, so the training loop can
+afford them on every mini-batch.
+"""
+
+import numpy as np
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "relu")
+PARAM_SHAPES = "W1 (n_h, n_x), b1 (n_h, 1), W2 (K, n_h), b2 (K, 1)"
+
+
+def check_activation(activation: str) -> None:
+    """Raise ValueError unless `activation` names a supported hidden activation."""
+    if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; got {activation!r}")
+
+
+def check_params(params: dict) -> tuple[int, int, int]:
+    """Check W1, b1, W2, b2 fit together; return (n_x, n_h, K)."""
+    try:
+        W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
+    except (KeyError, TypeError):
+        raise ValueError(f"params must be a dict with {PARAM_SHAPES}") from None
+    shapes = [np.shape(a) for a in (W1, b1, W2, b2)]
+    if len(shapes[0]) != 2 or len(shapes[2]) != 2:
+        raise ValueError(f"params must be {PARAM_SHAPES}; got shapes {shapes}")
+    (n_h, n_x), K = shapes[0], shapes[2][0]
+    if shapes != [(n_h, n_x), (n_h, 1), (K, n_h), (K, 1)]:
+        raise ValueError(f"params must be {PARAM_SHAPES}; got shapes {shapes}")
+    return n_x, n_h, K
+
+
+def check_inputs(X: np.ndarray, n_x: int, name: str = "X") -> int:
+    """Check X is a float (n_x, m) batch with m >= 1, one column per example; return m."""
+    shape = np.shape(X)
+    if len(shape) == 1 and shape[0] == n_x:
+        raise ValueError(f"{name} must have shape ({n_x}, m), one column per example; got "
+                         f"{shape}: pass {name}.reshape({n_x}, 1) for a single example")
+    if len(shape) != 2 or shape[0] != n_x:
+        hint = f": pass {name}.T" if len(shape) == 2 and shape[1] == n_x else ""
+        raise ValueError(f"{name} must have shape ({n_x}, m), one column per example; "
+                         f"got {shape}{hint}")
+    if shape[1] == 0:
+        raise ValueError(f"{name} is empty: shape {shape}; it needs at least one column")
+    dtype = getattr(X, "dtype", None)
+    if dtype is None or dtype.kind != "f":
+        raise ValueError(f"{name} must hold floats (float32 or float64); got "
+                         f"{dtype or type(X).__name__}: scale uint8 pixels with X / 255")
+    return shape[1]
+
+
+def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
+    """Check Y is a float one-hot (K, m) matrix matching a batch of m columns."""
+    shape = np.shape(Y)
+    if len(shape) == 1 and shape[0] == m:
+        raise ValueError(f"{name} must be one-hot targets of shape ({K}, {m}); got labels of "
+                         f"shape {shape}: pass nnscratch.one_hot({name.lower()})")
+    if shape != (K, m):
+        hint = f": pass {name}.T" if shape == (m, K) else ""
+        raise ValueError(f"{name} must have shape ({K}, {m}) to match {m} examples; "
+                         f"got {shape}{hint}")
+    dtype = getattr(Y, "dtype", None)
+    if dtype is None or dtype.kind != "f":
+        raise ValueError(f"{name} must hold floats; got {dtype or type(Y).__name__}")
+
+
+def check_forward(X: np.ndarray, params: dict, activation: str) -> None:
+    """The checks of `feed_forward`: activation name, parameter shapes, X (n_x, m) floats."""
+    check_activation(activation)
+    n_x, _, _ = check_params(params)
+    check_inputs(X, n_x)
+
+
+def check_backward(X: np.ndarray, Y: np.ndarray, params: dict, cache: dict,
+                   activation: str) -> None:
+    """The checks of `back_propagate`: those of the forward pass, one-hot Y, a matching cache."""
+    check_activation(activation)
+    n_x, n_h, K = check_params(params)
+    m = check_inputs(X, n_x)
+    check_targets(Y, K, m)
+    if np.shape(cache.get("A2")) != (K, m) or np.shape(cache.get("A1")) != (n_h, m):
+        raise ValueError("cache does not belong to this X: pass the dict that "
+                         "feed_forward(X, params, activation) returned for the same X")
+
+
+def check_pair(X, Y, name: str, n_x: int = 784, K: int = 10) -> None:
+    """Check a split given as inputs X (n_x, m) and one-hot Y (K, m), both or neither."""
+    if (X is None) != (Y is None):
+        given, missing = ("X", "Y") if Y is None else ("Y", "X")
+        raise ValueError(f"{given}_{name} given without {missing}_{name}: pass both or neither")
+    if X is not None:
+        m = check_inputs(X, n_x, f"X_{name}")
+        check_targets(Y, K, m, f"Y_{name}")
