@@ -11,6 +11,8 @@ afford them on every mini-batch.
 
 import numpy as np
 
+from .optim import LR_SCHEDULES
+
 HIDDEN_ACTIVATIONS = ("sigmoid", "relu")
 PARAM_SHAPES = "W1 (n_h, n_x), b1 (n_h, 1), W2 (K, n_h), b2 (K, 1)"
 
@@ -57,7 +59,7 @@ def check_inputs(X: np.ndarray, n_x: int, name: str = "X") -> int:
 
 
 def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
-    """Check Y is a float one-hot (K, m) matrix matching a batch of m columns."""
+    """Check Y is a numeric one-hot (K, m) matrix matching a batch of m columns."""
     shape = np.shape(Y)
     if len(shape) == 1 and shape[0] == m:
         raise ValueError(f"{name} must be one-hot targets of shape ({K}, {m}); got labels of "
@@ -67,8 +69,8 @@ def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
         raise ValueError(f"{name} must have shape ({K}, {m}) to match {m} examples; "
                          f"got {shape}{hint}")
     dtype = getattr(Y, "dtype", None)
-    if dtype is None or dtype.kind != "f":
-        raise ValueError(f"{name} must hold floats; got {dtype or type(Y).__name__}")
+    if dtype is None or dtype.kind not in "fiub":
+        raise ValueError(f"{name} must hold numbers; got {dtype or type(Y).__name__}")
 
 
 def check_forward(X: np.ndarray, params: dict, activation: str) -> None:
@@ -90,11 +92,58 @@ def check_backward(X: np.ndarray, Y: np.ndarray, params: dict, cache: dict,
                          "feed_forward(X, params, activation) returned for the same X")
 
 
-def check_pair(X, Y, name: str, n_x: int = 784, K: int = 10) -> None:
-    """Check a split given as inputs X (n_x, m) and one-hot Y (K, m), both or neither."""
+def check_pair(X, Y, name: str, n_x: int | None = None, K: int | None = None):
+    """Check a split given as inputs X (n_x, m) and one-hot Y (K, m), both or neither.
+
+    `n_x` and `K` default to what X and Y hold. Returns (n_x, K), or None
+    when both are None.
+    """
     if (X is None) != (Y is None):
         given, missing = ("X", "Y") if Y is None else ("Y", "X")
         raise ValueError(f"{given}_{name} given without {missing}_{name}: pass both or neither")
-    if X is not None:
-        m = check_inputs(X, n_x, f"X_{name}")
-        check_targets(Y, K, m, f"Y_{name}")
+    if X is None:
+        return None
+    n_x = n_x if n_x is not None else (np.shape(X) or (0,))[0]
+    m = check_inputs(X, n_x, f"X_{name}")
+    K = K if K is not None else (np.shape(Y) or (0,))[0]
+    check_targets(Y, K, m, f"Y_{name}")
+    return n_x, K
+
+AUGMENTATIONS = ("none", "affine", "elastic")
+# (lowest, highest) accepted for each number of a TrainConfig; a value outside is a typo
+# or a run that can only diverge (lr 1e300 gives an all-NaN model after one batch)
+LIMITS = {"lr": (0.0, 100.0), "beta": (0.0, 1.0), "weight_decay": (0.0, 10.0),
+          "dropout": (0.0, 1.0), "epochs": (1, 100_000), "n_h": (1, 65_536),
+          "batch_size": (1, 1_000_000), "seed": (0, 2**32 - 1)}
+OPEN_ABOVE = {"beta", "dropout"}  # [0, 1): 1 would freeze or drop everything
+OPEN_BELOW = {"lr"}  # (0, 100]
+
+
+class TrainingDiverged(ValueError):
+    """Raised when a loss becomes NaN or infinite during training: nothing is saved."""
+
+
+def check_config(config) -> None:
+    """Raise ValueError naming the first field of a TrainConfig that is of the wrong type,
+    not finite, or outside its limits (`LIMITS`), or an unknown name."""
+    for name, (low, high) in LIMITS.items():
+        value = getattr(config, name)
+        integer = isinstance(low, int)
+        kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, kinds):
+            kind = "an integer" if integer else "a number"
+            raise ValueError(f"{name} must be {kind}; got {value!r}")
+        low_ok = value > low if name in OPEN_BELOW else value >= low
+        high_ok = value < high if name in OPEN_ABOVE else value <= high
+        if not (low_ok and high_ok):  # NaN fails both
+            left = "(" if name in OPEN_BELOW else "["
+            right = ")" if name in OPEN_ABOVE else "]"
+            what = ("a positive integer" if integer and low == 1
+                    else f"in {left}{low}, {high}{right}" if integer
+                    else f"in {left}{low:g}, {high:g}{right}")
+            raise ValueError(f"{name} must be {what}; got {value!r}")
+    check_activation(config.activation)
+    for name, allowed in (("lr_schedule", LR_SCHEDULES), ("augment", AUGMENTATIONS)):
+        if getattr(config, name) not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}; "
+                             f"got {getattr(config, name)!r}")

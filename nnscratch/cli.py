@@ -2,21 +2,29 @@
 
 import argparse
 import json
+import re
 import shlex
 import sys
+import time
 from dataclasses import fields
 from pathlib import Path
 
 from . import __version__
-from .data import FILES, DataError, atomic_write_text, export_hdf5, load_data, make_sample, one_hot, verify_folder
-from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
+from .data import (
+    FILES, DataError, export_hdf5, load_data, load_idx_split, make_sample, one_hot,
+    verify_folder,
+)
+from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist
+from .fileio import OutputError, atomic_write, atomic_write_text, check_output_folder, staged_folder
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
 from .network import HIDDEN_ACTIVATIONS
 from .optim import LR_SCHEDULES
 from .train import AUGMENTATIONS, TrainConfig, evaluate
 
-USER_ERRORS = (DataError, ModelFileError, ValueError, OSError)
+TEST_FILES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+USER_ERRORS = (DataError, ModelFileError, OutputError, ValueError, OSError)
 
 
 def build_parser():
@@ -28,7 +36,8 @@ def build_parser():
     p = commands.add_parser("train", help="train a network and write model, history, report, figures")
     _add_train_options(p)
     p.add_argument("--out", type=Path, default=Path("run"), help="output folder (default %(default)s)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true",
+                   help="print only the final summary line (errors still go to stderr)")
     p.set_defaults(func=cmd_train)
 
     p = commands.add_parser("sweep", help="train one configuration over several seeds; write a table")
@@ -41,6 +50,7 @@ def build_parser():
     p = commands.add_parser("evaluate", help="print the classification report of a saved model")
     p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
     _add_data_argument(p)
+    p.add_argument("--quiet", action="store_true", help="print only the summary line")
     p.set_defaults(func=cmd_evaluate)
 
     p = commands.add_parser("export", help="write a trained model as JSON for the draw-a-digit page")
@@ -115,62 +125,110 @@ def _add_data_argument(p):
         "(default: the cache folder, $NNSCRATCH_DATA or ~/.cache/nnscratch/mnist)"))
 
 
-def resolve_data(source, progress=True, files=FILES):
+def resolve_data(source, progress=True, files=None, quiet=False):
     """Load --data SOURCE; without it, the cache folder, downloading what is missing.
 
+    A cached file whose size or modification time changed since it was
+    verified is checked again and fetched again if its digest is wrong.
     `files` (name -> SHA-256 of the decompressed bytes) is the table the
-    missing files are checked against; tests pass their own.
+    cache is checked against; tests pass their own.
     """
     if source is not None:
         return load_data(source)
-    folder = default_data_dir()
-    missing = missing_files(folder, files)
-    if missing:
-        try:
-            download_mnist(folder, files={name: files[name] for name in missing},
-                           progress=progress, log=lambda line: print(line, file=sys.stderr))
-        except DataError as e:
-            raise DataError(
-                f"{len(missing)} MNIST files missing from the cache folder {folder} and "
-                f"downloading failed ({e}); "
-                f"set ${DATA_ENV} to a folder holding {', '.join(n + '.gz' for n in files)}, "
-                "pass --data FOLDER, or use --data sample"
-            ) from None
+    folder = _fill_cache(FILES if files is None else files, progress, quiet)
     return load_data(folder)
+
+
+def resolve_test_data(source, progress=True, files=None, quiet=False):
+    """(X_test, y_test) of --data SOURCE; from the cache, only the two test files are fetched."""
+    if source is not None:
+        data = load_data(source)
+        return data.X_test, data.y_test
+    files = FILES if files is None else files
+    folder = _fill_cache({n: files[n] for n in TEST_FILES}, progress, quiet)
+    return load_idx_split(folder, "t10k")
+
+
+def _fill_cache(files, progress, quiet):
+    folder = default_data_dir()
+    log = None if quiet else (lambda line: print(line, file=sys.stderr))
+    try:
+        download_mnist(folder, files=files, progress=progress and not quiet, log=log)
+    except DataError as e:
+        raise DataError(
+            f"the cache folder {folder} lacks verified MNIST files and downloading "
+            f"failed ({e}); set ${DATA_ENV} to a folder holding "
+            f"{', '.join(n + '.gz' for n in files)}, pass --data FOLDER, or use --data sample"
+        ) from None
+    return folder
+
+
+def _show_progress(quiet):
+    """A progress bar only for a person watching: not with --quiet, not into a file."""
+    return not quiet and sys.stderr.isatty()
 
 
 def cmd_train(args):
     config = _config(args)
-    data = resolve_data(args.data, progress=not args.quiet)
-    args.out.mkdir(parents=True, exist_ok=True)
-    from tqdm import tqdm
-
+    check_output_folder(args.out)  # before the data and the training, and creates nothing
+    data = resolve_data(args.data, progress=_show_progress(args.quiet), quiet=args.quiet)
     from .sweep import run_once
 
-    bar = tqdm(total=config.epochs, unit="epoch", disable=args.quiet, file=sys.stderr)
+    start = time.perf_counter()
+    with staged_folder(args.out) as (folder, result):
+        params, history, predictions, record = run_once(
+            data, config, args.val, _epoch_printer(config.epochs, args.quiet))
+        report = classification_report(data.y_test, predictions)
+        hyper = {**config.to_dict(), "val": args.val}
+        write_outputs(folder, params, hyper, history, data.y_test, predictions, report)
+    if not args.quiet:
+        print(report, end="")
+    print(train_summary(history, record, args.val, time.perf_counter() - start,
+                        args.out, result["replaced"]))
+    return 0
+
+
+def _epoch_printer(epochs, quiet):
+    """The on_epoch callback: one line per epoch (none with --quiet), a bar on a terminal."""
+    if quiet:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, leave=False,
+               disable=not _show_progress(quiet))
 
     def on_epoch(r):
         bar.update(1)
-        scores = ", ".join(f"{split} loss {r[f'{split}_loss']:.4f}, {split} accuracy {r[f'{split}_accuracy']:.4f}"
-                           for split in ("train", "val", "test") if f"{split}_loss" in r)
-        bar.write(f"epoch {r['epoch']:3d}: {scores}, {r['seconds']:.2f} s")
+        scores = ", ".join(
+            f"{split} loss {r[f'{split}_loss']:.4f}, {split} accuracy {r[f'{split}_accuracy']:.4f}"
+            for split in ("train", "val", "test") if f"{split}_loss" in r)
+        bar.write(f"epoch {r['epoch']:3d}: {scores}, {r['seconds']:.2f} s", file=sys.stdout)
+        if r["epoch"] == epochs:
+            bar.close()
 
-    params, history, predictions, record = run_once(data, config, args.val, on_epoch)
-    bar.close()
-    report = classification_report(data.y_test, predictions)
-    hyper = {**config.to_dict(), "val": args.val}
-    write_outputs(args.out, params, hyper, history, data.y_test, predictions, report)
-    print(report, end="")
-    if args.val:
-        print(f"chose epoch {record['chosen_epoch']} by validation accuracy; "
-              f"test accuracy {record['test_accuracy']:.4f}")
-    print(f"wrote {args.out}/model.npz, history.json, report.txt, curves.png, confusion.png")
-    return 0
+    return on_epoch
+
+
+def train_summary(history, record, n_val, seconds, out, replaced):
+    """The last line of `nnscratch train`: accuracy, best epoch, time, where it wrote."""
+    accuracy = f"test accuracy {record['test_accuracy']:.4f}"
+    if n_val:
+        best = f"epoch {record['chosen_epoch']} chosen by validation accuracy"
+    else:
+        top = max(history, key=lambda r: r["test_accuracy"])
+        best = f"best {top['test_accuracy']:.4f} at epoch {top['epoch']}"
+    epochs = len(history)
+    wrote = f"replaced the earlier run in {out}/" if replaced else f"wrote {out}/"
+    return (f"{accuracy} ({best}), {epochs} epoch{'s' * (epochs != 1)} in {seconds:.1f} s, "
+            f"{wrote}")
 
 
 def cmd_sweep(args):
     from .sweep import run_once, summarise, write_sweep
 
+    if not SAFE_NAME.fullmatch(args.name):
+        raise ValueError(f"--name must be letters, digits, '.', '_' or '-', starting with a "
+                         f"letter or digit (it names files inside --out); got {args.name!r}")
     if args.seeds < 1:
         raise ValueError(f"--seeds must be at least 1; got {args.seeds}")
     configs = [_config(args, seed) for seed in range(args.seeds)]
@@ -190,11 +248,14 @@ def cmd_sweep(args):
 
 
 def write_outputs(out, params, hyperparameters, history, y_test, predictions, report):
+    """Write the five outputs of a run into the folder `out`."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # this command draws into files only; a library import never does this
     from .plots import plot_confusion, plot_history
 
     save_model(out / "model.npz", params, hyperparameters)
-    text = json.dumps(history, indent=1) + "\n"
-    atomic_write_text(out / "history.json", text)
+    atomic_write_text(out / "history.json", json.dumps(history, indent=1, allow_nan=False) + "\n")
     atomic_write_text(out / "report.txt", report)
     plot_history(history, out / "curves.png")
     plot_confusion(confusion_matrix(y_test, predictions), out / "confusion.png")
@@ -202,13 +263,19 @@ def write_outputs(out, params, hyperparameters, history, y_test, predictions, re
 
 def cmd_evaluate(args):
     params, hyper = load_model(args.model)
-    data = resolve_data(args.data)
-    if params["W1"].shape[1] != data.X_test.shape[0]:
-        raise ValueError(f"{args.model}: model expects {params['W1'].shape[1]} inputs, "
-                         f"data has {data.X_test.shape[0]}")
-    _, predictions = evaluate(data.X_test, one_hot(data.y_test), params,
-                              hyper.get("activation", "sigmoid"))
-    print(classification_report(data.y_test, predictions), end="")
+    X_test, y_test = resolve_test_data(args.data, progress=_show_progress(args.quiet),
+                                       quiet=args.quiet)
+    if params["W1"].shape[1] != X_test.shape[0] or params["W2"].shape[0] != 10:
+        raise ValueError(f"{args.model}: the model is {params['W1'].shape[1]}-"
+                         f"{params['W1'].shape[0]}-{params['W2'].shape[0]}; the data needs "
+                         f"{X_test.shape[0]} inputs and 10 classes")
+    start = time.perf_counter()
+    _, predictions = evaluate(X_test, one_hot(y_test), params, hyper["activation"])
+    if not args.quiet:
+        print(classification_report(y_test, predictions), end="")
+    accuracy = float((predictions == y_test).mean())
+    print(f"test accuracy {accuracy:.4f} on {len(y_test)} images, "
+          f"{time.perf_counter() - start:.1f} s, model {args.model}")
     return 0
 
 

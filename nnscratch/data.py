@@ -11,13 +11,16 @@ import math
 import os
 import struct
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from .fileio import atomic_path, atomic_write, atomic_write_text  # noqa: F401 (re-exported)
+from .fileio import (  # noqa: F401 (atomic_path, atomic_write re-exported)
+    atomic_path, atomic_write, atomic_write_bytes, atomic_write_text,
+)
 
 N_PIXELS = 784
 N_CLASSES = 10
@@ -28,6 +31,13 @@ FILES = {
     "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
     "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+# name of each file -> size of its uncompressed bytes, the most a file of that name may hold
+RAW_SIZES = {
+    "train-images-idx3-ubyte": 47_040_016,
+    "train-labels-idx1-ubyte": 60_008,
+    "t10k-images-idx3-ubyte": 7_840_016,
+    "t10k-labels-idx1-ubyte": 10_008,
 }
 SAMPLE_FILE = "mnist_sample.npz"
 CREDIT = (
@@ -95,52 +105,84 @@ def _columns(rows, divisor):
 # --8<-- [end:to_columns]
 
 
-def read_idx(path):
+def read_idx(path: Path) -> np.ndarray:
     """Read one IDX file (gzip-compressed or raw) into a uint8 array.
 
-    Images come back as (n, rows, cols), labels as (n,).
+    Images come back as (n, rows, cols), labels as (n,). The size the header
+    declares is checked before anything is allocated: it must not exceed the
+    official file's size for the official names, nor what the file on disk
+    can hold (its size if raw, 1032 times it if gzip, zlib's largest ratio).
 
     Raises:
         DataError: truncated or corrupt gzip, wrong magic number, a size that
             does not match the header.
     """
     path = Path(path)
-    raw = _read_bytes(path)
-    if len(raw) < 4:
-        raise DataError(f"{path}: {len(raw)} bytes is too short for an IDX header; re-download it")
-    zero, dtype_code, ndim = struct.unpack(">HBB", raw[:4])
-    if zero != 0 or dtype_code != 0x08 or ndim not in (1, 3):
-        raise DataError(
-            f"{path}: magic number {raw[:4].hex()} is not an unsigned-byte IDX file "
-            "(expected 00000801 for labels or 00000803 for images); check the file name"
-        )
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DataError(f"{path}: header truncated at {len(raw)} bytes; re-download it")
-    shape = struct.unpack(f">{ndim}I", raw[4:header])
-    expected = header + math.prod(shape)
-    if len(raw) != expected:
-        raise DataError(
-            f"{path}: header promises {expected} bytes for shape {shape}, file has {len(raw)}; "
-            "re-download it"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    with _idx_stream(path) as (f, stored, gzipped):
+        head = _read_exactly(f, path, 4)
+        if len(head) < 4:
+            raise DataError(f"{path}: {len(head)} bytes is too short for an IDX header; "
+                            "re-download it")
+        zero, dtype_code, ndim = struct.unpack(">HBB", head)
+        if zero != 0 or dtype_code != 0x08 or ndim not in (1, 3):
+            raise DataError(
+                f"{path}: magic number {head.hex()} is not an unsigned-byte IDX file "
+                "(expected 00000801 for labels or 00000803 for images); check the file name"
+            )
+        dims = _read_exactly(f, path, 4 * ndim)
+        if len(dims) < 4 * ndim:
+            raise DataError(f"{path}: header truncated at {4 + len(dims)} bytes; re-download it")
+        shape = struct.unpack(f">{ndim}I", dims)
+        expected = 4 + 4 * ndim + math.prod(shape)
+        limit = _size_limit(path, stored, gzipped)
+        if expected > limit:
+            raise DataError(
+                f"{path}: header promises {expected} bytes for shape {shape}, more than the "
+                f"{limit} this file can hold; it is not an MNIST file: re-download it")
+        data = _read_exactly(f, path, expected - 4 - 4 * ndim + 1)  # one more: nothing after
+        found = 4 + 4 * ndim + len(data)
+        if found != expected:
+            raise DataError(
+                f"{path}: header promises {expected} bytes for shape {shape}, "
+                f"file has {found if found < expected else 'more'}; re-download it"
+            )
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 
-def _read_bytes(path):
+def _size_limit(path, stored, gzipped):
+    """The most bytes a decompressed IDX file at `path` may hold."""
+    name = path.name.removesuffix(".gz")
+    cap = RAW_SIZES.get(name)
+    physical = stored * 1032 + 1024 if gzipped else stored
+    return physical if cap is None else min(cap, physical)
+
+
+@contextmanager
+def _idx_stream(path):
+    """Yield (readable decompressed stream, size on disk, gzipped?) for a raw or .gz file."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = open(path, "rb")
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
     except OSError as e:
         raise DataError(f"{path}: cannot read ({e.strerror})") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as e:
-            raise DataError(f"{path}: corrupt or truncated gzip ({e}); re-download it") from None
-    return raw
+    with raw:
+        stored = os.fstat(raw.fileno()).st_size
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        if gzipped:
+            with gzip.GzipFile(fileobj=raw) as f:
+                yield f, stored, True
+        else:
+            yield raw, stored, False
+
+
+def _read_exactly(f, path, n):
+    """Up to n bytes of the stream (fewer only at its end); a damaged gzip is a DataError."""
+    try:
+        return f.read(n)
+    except (EOFError, OSError, zlib.error) as e:
+        raise DataError(f"{path}: corrupt or truncated gzip ({e}); re-download it") from None
 
 
 def find_idx(folder, name):
@@ -167,20 +209,25 @@ def images_and_labels(images, labels, where):
     if labels.shape[0] != images.shape[0]:
         raise DataError(f"{where[1]}: {labels.shape[0]} labels for the {images.shape[0]} images "
                         f"of {where[0]}; the counts must match")
+    if images.shape[0] == 0:
+        raise DataError(f"{where[0]}: holds 0 images; every split needs at least one")
     if labels.size and labels.max() >= N_CLASSES:
         raise DataError(f"{where[1]}: labels must lie in 0..9; found {int(labels.max())}")
     return to_columns(images), labels.astype(np.int64)
 
 
-def load_idx_folder(folder):
+def load_idx_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """(X (784, m) float32, y (m,) int64) of one split ("train" or "t10k") of an IDX folder."""
+    images, labels = f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
+    paths = find_idx(folder, images), find_idx(folder, labels)
+    return images_and_labels(read_idx(paths[0]), read_idx(paths[1]), paths)
+
+
+def load_idx_folder(folder: Path) -> Dataset:
     """Load the four official IDX files from a folder into a `Dataset`."""
-    paths = {name: find_idx(folder, name) for name in FILES}
-    arrays = {name: read_idx(path) for name, path in paths.items()}
-    splits = []
-    for split in ("train", "t10k"):
-        images, labels = f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
-        splits += images_and_labels(arrays[images], arrays[labels], (paths[images], paths[labels]))
-    return Dataset(*splits)
+    for name in FILES:
+        find_idx(folder, name)  # name any missing file before reading the others
+    return Dataset(*load_idx_split(folder, "train"), *load_idx_split(folder, "t10k"))
 
 
 HDF5_KEYS = ("x_train", "y_train", "x_test", "y_test")
@@ -220,6 +267,8 @@ def _hdf5_split(f, path, split):
             f"{path}: x_{split} must be (m, {N_PIXELS}) and y_{split} (m, 1); "
             f"got {x.shape} and {y.shape}"
         )
+    if x.shape[0] == 0:
+        raise DataError(f"{path}: x_{split} holds 0 images; every split needs at least one")
     x, y = x[()], y[()]  # read only after the shapes passed
     # NaN fails both comparisons, so this also rejects NaN and infinities
     if x.size and not (x.min() >= 0 and x.max() <= 1):
@@ -251,17 +300,32 @@ def export_hdf5(data, out):
 
     arrays = {"x_train": data.X_train.T, "y_train": data.y_train.reshape(-1, 1),
               "x_test": data.X_test.T, "y_test": data.y_test.reshape(-1, 1)}
+    for key, a in arrays.items():
+        if len(a) == 0:
+            raise DataError(f"{out}: refusing to write an empty {key} (0 rows); "
+                            "every split needs at least one image")
     check_writable(Path(out).parent, fix="write the HDF5 file somewhere else")
-    with atomic_path(out) as tmp, h5py.File(tmp, "w") as f:
+    # built in memory, then written by the atomic writer: a full disk is then one
+    # OSError from a plain write, never a failure inside HDF5's own close
+    with h5py.File(f"{Path(out).name}.in-memory", "w", driver="core",
+                   backing_store=False) as f:
         for key, a in arrays.items():
             a = np.ascontiguousarray(a, dtype=np.float32 if key[0] == "x" else np.uint8)
             f.create_dataset(key, data=a, compression="gzip", compression_opts=1,
-                             chunks=(min(len(a), 1024), a.shape[1]) if len(a) else None)
+                             chunks=(min(len(a), 1024), a.shape[1]))
+        f.flush()
+        image = f.id.get_file_image()
+    atomic_write_bytes(out, image)
 
 
-def file_sha256(path):
-    """SHA-256 of a file's decompressed bytes (a raw file is hashed as it is)."""
-    return hashlib.sha256(_read_bytes(Path(path))).hexdigest()
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's decompressed bytes (a raw file is hashed as it is), streamed."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    with _idx_stream(path) as (f, _, _):
+        while chunk := _read_exactly(f, path, 1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def verify_folder(folder, files=FILES):
@@ -289,7 +353,8 @@ def verify_folder(folder, files=FILES):
 def load_sample():
     """The small real MNIST sample shipped inside the package (5,000 train, 1,000 test).
 
-    Made from the official files by `nnscratch data make-sample` ({CREDIT}).
+    Made from the official files by `nnscratch data make-sample`. MNIST database of
+    handwritten digits, Y. LeCun, C. Cortes and C. J. C. Burges, licensed CC BY-SA 3.0.
     """
     with resources.files("nnscratch").joinpath(SAMPLE_FILE).open("rb") as f:
         with np.load(f, allow_pickle=False) as z:

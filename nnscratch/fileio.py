@@ -201,26 +201,37 @@ def replace_folder(new: Path, final: Path) -> bool:
 
 @contextmanager
 def folder_lock(final: Path):
-    """Hold an exclusive lock on `final` (a hidden `.NAME.lock` file beside it).
+    """Hold an exclusive lock on `final`: a hidden `.NAME.lock` file beside it.
 
     Raises OutputError at once if another process holds it. The lock dies
-    with its process, even on `kill -9`; the lock file itself stays.
+    with its process, even on `kill -9`; the file is removed on release
+    (a file left by a killed process is simply locked again by the next run).
     """
     final = Path(final)
     lock = final.with_name(f".{final.name}.lock")
-    try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:
-        raise write_failure(e, final.parent) from e
-    try:
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise write_failure(e, final.parent) from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise OutputError(errno.EBUSY, (
                 f"{final}: another nnscratch process is writing this folder now; "
                 "wait for it to finish or choose another --out")) from None
+        try:  # the holder may have removed the file between our open and our lock
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
         yield
     finally:
+        lock.unlink(missing_ok=True)
         os.close(fd)
 
 
@@ -287,13 +298,13 @@ def staged_folder(final: Path):
             fsync_folder(new)
             result["replaced"] = replace_folder(new, final)
     except OutputError:
-        _undo(new, created, final)
+        _undo(new, created)
         raise
     except OSError as e:
-        _undo(new, created, final)
+        _undo(new, created)
         raise write_failure(e, final) from e
     except BaseException:
-        _undo(new, created, final)
+        _undo(new, created)
         raise
 
 
@@ -313,10 +324,8 @@ def _carry_over(old, new):
                 shutil.copy2(entry, new / entry.name)
 
 
-def _undo(new, created, final):
+def _undo(new, created):
     shutil.rmtree(new, ignore_errors=True)
-    if created:  # the lock file sits in a folder this call made: remove both
-        final.with_name(f".{final.name}.lock").unlink(missing_ok=True)
     for folder in created:
         try:
             folder.rmdir()

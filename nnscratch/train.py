@@ -8,12 +8,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .augment import distorted_epochs
+from .checks import (  # noqa: F401 (AUGMENTATIONS re-exported)
+    AUGMENTATIONS, TrainingDiverged, check_config, check_forward, check_pair, check_targets,
+)
 from .init import init_params
 from .losses import compute_loss
-from .network import back_propagate, check_activation, dropout_mask, feed_forward
-from .optim import LR_SCHEDULES, add_weight_decay, init_velocity, learning_rate, momentum_update
-
-AUGMENTATIONS = ("none", "affine", "elastic")
+from .network import back_propagate, dropout_mask, feed_forward
+from .optim import add_weight_decay, init_velocity, learning_rate, momentum_update
 
 # BLAS threads for the mini-batch loop. Its GEMMs are small (64 x 784 x 64 at
 # the default batch size), too small to split across cores with profit: on a
@@ -39,25 +40,10 @@ class TrainConfig:
     augment: str = "none"
 
     def __post_init__(self):
-        check_activation(self.activation)
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}; got {self.lr_schedule!r}")
-        if self.augment not in AUGMENTATIONS:
-            raise ValueError(f"augment must be one of {', '.join(AUGMENTATIONS)}; got {self.augment!r}")
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1); got {self.dropout!r}")
-        if not self.weight_decay >= 0:
-            raise ValueError(f"weight_decay must be >= 0; got {self.weight_decay!r}")
-        for name in ("epochs", "n_h", "batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive; got {self.lr!r}")
-        if not 0 <= self.beta < 1:
-            raise ValueError(f"beta must be in [0, 1); got {self.beta!r}")
+        check_config(self)
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
+        """The fields as a plain dict (the model file's hyper-parameters)."""
         return asdict(self)
 
 
@@ -80,7 +66,8 @@ def batch_slices(m, batch_size):
 # --8<-- [end:batch_slices]
 
 
-def evaluate(X, Y, params, activation="sigmoid", chunk=10_000):
+def evaluate(X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray],
+             activation: str = "sigmoid", chunk: int = 10_000) -> tuple[float, np.ndarray]:
     """Mean loss and predictions over a whole set, in chunks of columns.
 
     Args:
@@ -93,6 +80,8 @@ def evaluate(X, Y, params, activation="sigmoid", chunk=10_000):
     Returns:
         (loss, predictions): a float and an int array of shape (m,).
     """
+    check_forward(X, params, activation)
+    check_targets(Y, params["W2"].shape[0], X.shape[1])
     m = X.shape[1]
     total = 0.0
     predictions = np.empty(m, dtype=np.int64)
@@ -135,8 +124,10 @@ def train_epoch(X, Y, params, velocity, config, rng, lr=None):
 # --8<-- [end:train_epoch]
 
 
-def train(X_train, Y_train, config=TrainConfig(), *, X_val=None, Y_val=None,
-          X_test=None, Y_test=None, on_epoch=None):
+def train(X_train: np.ndarray, Y_train: np.ndarray, config: TrainConfig = TrainConfig(), *,
+          X_val: np.ndarray | None = None, Y_val: np.ndarray | None = None,
+          X_test: np.ndarray | None = None, Y_test: np.ndarray | None = None,
+          on_epoch=None) -> tuple[dict[str, np.ndarray], list[dict]]:
     """Train a network from scratch; same config and data give identical parameters.
 
     Args:
@@ -156,6 +147,10 @@ def train(X_train, Y_train, config=TrainConfig(), *, X_val=None, Y_val=None,
         epoch, with epoch, lr, seconds (training time of the epoch),
         train_loss, train_accuracy and, where given, val_* and test_*.
     """
+    check_config(config)
+    n_x, K = check_pair(X_train, Y_train, "train")
+    check_pair(X_val, Y_val, "val", n_x, K)
+    check_pair(X_test, Y_test, "test", n_x, K)
     rng = np.random.default_rng(config.seed)
     params = init_params(
         X_train.shape[0], config.n_h, Y_train.shape[0],
@@ -172,10 +167,17 @@ def train(X_train, Y_train, config=TrainConfig(), *, X_val=None, Y_val=None,
     for epoch, X_epoch in zip(range(1, config.epochs + 1), inputs):
         lr = learning_rate(epoch, config.lr, config.epochs, config.lr_schedule)
         start = time.perf_counter()
-        with threadpool_limits(TRAIN_BLAS_THREADS, user_api="blas"):
+        # a diverging run overflows on its way to NaN: no warnings, the check below says it
+        with threadpool_limits(TRAIN_BLAS_THREADS, user_api="blas"), _diverging_quietly():
             train_epoch(X_epoch, Y_cols, params, velocity, config, rng, lr)
         record = {"epoch": epoch, "lr": lr, "seconds": time.perf_counter() - start}
-        record.update(_scores("train", X_cols, Y_cols, params, config.activation))
+        with _diverging_quietly():
+            record.update(_scores("train", X_cols, Y_cols, params, config.activation))
+        if not np.isfinite(record["train_loss"]):
+            raise TrainingDiverged(
+                f"training diverged in epoch {epoch}: the training loss is "
+                f"{record['train_loss']} at learning rate {lr:g}; nothing was saved: "
+                "train again with a lower --lr or --weight-decay (the write-up's lr is 0.5)")
         for split, X, Y in (("val", X_val, Y_val), ("test", X_test, Y_test)):
             if X is not None:
                 record.update(_scores(split, X, Y, params, config.activation))
@@ -201,6 +203,11 @@ def split_validation(X, y, n_val, seed):
     val, keep = np.sort(order[:n_val]), np.sort(order[n_val:])
     return X[:, keep], y[keep], X[:, val], y[val]
 # --8<-- [end:split_validation]
+
+
+def _diverging_quietly():
+    """No overflow warnings: a diverging run is stopped by `train`'s check of the loss."""
+    return np.errstate(over="ignore", invalid="ignore")
 
 
 def _scores(prefix, X, Y, params, activation):
