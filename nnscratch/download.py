@@ -6,6 +6,19 @@ it is streamed into a hidden temporary file in the same folder, checked,
 then renamed into place. A dropped connection, a wrong file or a full disk
 therefore never leaves anything under a final name.
 
+No mirror can hang a download or fill the disk: each file is capped at the
+largest size it can have (the official files' sizes are known), a mirror
+that stays silent for `timeout` seconds, sends slower than `min_rate` bytes a
+second on average after the first `grace` seconds, or takes longer than
+`deadline` seconds in all, counts as failed, and the next mirror is tried.
+Temporaries left by a killed download (`.NAME.gz.PID.part`) are removed by
+the next one.
+
+A cached file is trusted without reading it again only while its size and
+modification time are those recorded when it was last verified (in the
+hidden `.verified.json` of the cache folder); any change, or no record,
+means its SHA-256 is computed again, and a wrong file is fetched again.
+
 Every failure is raised as `nnscratch.data.DataError` (a `ValueError`),
 including a cache folder that cannot be written and mirrors that cannot be
 reached, so callers catch one type; the message names the folder or URL,
@@ -15,14 +28,17 @@ the reason and the fix, and the underlying `OSError` is kept as `__cause__`.
 import gzip
 import hashlib
 import http.client
+import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 import zlib
 from pathlib import Path
 
-from .data import FILES, DataError, check_writable, file_sha256, find_idx
+from .data import FILES, RAW_SIZES, DataError, check_writable, file_sha256, find_idx
+from .fileio import atomic_write_text, remove_stale
 
 DATA_ENV = "NNSCRATCH_DATA"
 MIRRORS_ENV = "NNSCRATCH_MNIST_MIRRORS"  # space-separated URLs, tried in order
@@ -33,6 +49,11 @@ DEFAULT_MIRRORS = (
 )
 CHUNK = 1 << 16
 TIMEOUT = 30  # seconds without a byte before a mirror counts as down
+DEADLINE = 600  # seconds one file may take from one mirror, in all
+MIN_RATE = 20_000  # bytes a second, on average, below which a mirror counts as too slow
+GRACE = 15  # seconds before the average rate is judged
+UNKNOWN_SIZE = 64 << 20  # the cap of a file whose size is not in RAW_SIZES
+RECORD = ".verified.json"  # name -> size, mtime_ns and SHA-256 when last verified
 
 
 def default_data_dir():
@@ -59,7 +80,9 @@ def missing_files(folder, files=FILES):
     return missing
 
 
-def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, progress=True, log=None):
+def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, progress=True,
+                   log=None, deadline=DEADLINE, min_rate=MIN_RATE, grace=GRACE,
+                   sizes=RAW_SIZES) -> list[str]:
     """Make `folder` hold every file of `files`, verified; return the names it fetched.
 
     Args:
@@ -70,9 +93,15 @@ def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, prog
         timeout: seconds a mirror may stay silent before it counts as down.
         progress: show a tqdm bar per file on stderr.
         log: function called with one line per event (default: silent).
+        deadline: seconds one file may take from one mirror.
+        min_rate: bytes per second a mirror must average after `grace` seconds.
+        grace: seconds before the average rate is judged.
+        sizes: name -> the most bytes the decompressed file may hold (default
+            the official sizes; a name not listed is capped at 64 MiB).
 
-    A file already in the cache is kept if its digest matches and fetched
-    again otherwise.
+    A file already in the cache is kept if its digest matches (computed again
+    only when its size or modification time changed since it was verified)
+    and fetched again otherwise.
 
     Raises:
         DataError: the folder cannot be written, or no mirror served a good copy.
@@ -80,52 +109,97 @@ def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, prog
     folder = Path(default_data_dir() if folder is None else folder)
     mirrors = [m if m.endswith("/") else m + "/" for m in (mirrors or default_mirrors())]
     log = log or (lambda line: None)
+    record = _read_record(folder)
     todo = {name: digest for name, digest in files.items()
-            if not _cached_and_good(folder, name, digest, log)}
+            if not _cached_and_good(folder, name, digest, log, record)}
     if todo:  # a complete cache may sit in a read-only folder
         check_writable(folder, create=True, fix=(
             f"choose another cache folder with --dir or ${DATA_ENV}, or use --data sample"))
-    for name, digest in todo.items():
-        fetch_file(name, digest, folder, mirrors, timeout, progress, log)
+    limits = {"timeout": timeout, "deadline": deadline, "min_rate": min_rate, "grace": grace}
+    try:
+        for name, digest in todo.items():
+            path = fetch_file(name, digest, folder, mirrors, progress=progress, log=log,
+                              max_size=sizes.get(name, UNKNOWN_SIZE), **limits)
+            _remember(record, name, path, digest)
+    finally:
+        _write_record(folder, record)
     return list(todo)
 
 
-def _cached_and_good(folder, name, digest, log):
+def _read_record(folder):
+    try:
+        record = json.loads((Path(folder) / RECORD).read_text())
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _write_record(folder, record):
+    if record != _read_record(folder):
+        try:
+            atomic_write_text(Path(folder) / RECORD, json.dumps(record, indent=1) + "\n")
+        except OSError:
+            pass  # a read-only cache: files are verified again next time, nothing worse
+
+
+def _stamp(path):
+    st = path.stat()
+    return {"file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def _remember(record, name, path, digest):
+    record[name] = {**_stamp(path), "sha256": digest}
+
+
+def _cached_and_good(folder, name, digest, log, record):
     try:
         path = find_idx(folder, name)
     except DataError:
         return False
+    if record.get(name) == {**_stamp(path), "sha256": digest}:
+        return True  # unchanged since it was verified
     try:
         if file_sha256(path) == digest:
+            _remember(record, name, path, digest)
             return True
         log(f"{path}: SHA-256 does not match; fetching it again")
     except DataError as e:  # a truncated or corrupt gzip
         log(f"{e}; fetching it again")
+    record.pop(name, None)
     return False
 
 
-def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, log=None):
+def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, log=None,
+               deadline=DEADLINE, min_rate=MIN_RATE, grace=GRACE, max_size=UNKNOWN_SIZE):
     """Download `name.gz` from the first mirror that serves a copy with the right digest.
 
+    At most `max_size` decompressed bytes (and a gzip of at most about that)
+    are accepted; see `download_mnist` for the other limits.
     Returns the final path. Raises DataError listing every mirror's failure.
     """
     log = log or (lambda line: None)
     final = Path(folder) / (name + ".gz")
     tmp = final.with_name(f".{final.name}.{os.getpid()}.part")
+    remove_stale(final.parent, final.name)  # parts of killed downloads
+    limits = {"timeout": timeout, "deadline": deadline, "min_rate": min_rate, "grace": grace,
+              "max_bytes": max_size + max_size // 100 + 1024}  # gzip never grows data more
     failures = []
     try:
         for mirror in mirrors:
             url = mirror + name + ".gz"
             try:
-                _stream(url, tmp, timeout, progress)
-                found = _gunzip_sha256(tmp)
+                _stream(url, tmp, progress=progress, **limits)
+                found = _gunzip_sha256(tmp, max_size)
             # URLError, HTTPError, timeouts and dropped connections are OSErrors, a
             # garbled response an HTTPException, a malformed URL a ValueError
             except (OSError, EOFError, zlib.error, http.client.HTTPException, ValueError) as e:
                 failures.append(f"{url}: {_reason(e)}")
+                if mirror != mirrors[-1]:
+                    log(f"{url}: {_reason(e)}; trying the next mirror")
                 continue
             if found != digest:
-                failures.append(f"{url}: SHA-256 {found[:12]}... is not the expected {digest[:12]}...")
+                failures.append(f"{url}: SHA-256 {found[:12]}... is not the expected "
+                                f"{digest[:12]}...")
                 continue
             os.replace(tmp, final)
             log(f"{final}: downloaded from {url}, SHA-256 verified")
@@ -135,28 +209,58 @@ def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, lo
     raise DataError(f"could not download {name}.gz: " + "; ".join(failures))
 
 
-def _stream(url, tmp, timeout, progress):
+class MirrorTooSlow(TimeoutError):
+    """A mirror exceeded the file's deadline or sent below the minimum rate."""
+
+
+class TooLarge(ConnectionError):
+    """A mirror sent more bytes than the file can have."""
+
+
+def _stream(url, tmp, timeout, progress, deadline, min_rate, grace, max_bytes):
     from tqdm import tqdm
 
+    start = time.monotonic()
     request = urllib.request.Request(url, headers={"User-Agent": "nnscratch"})
-    with urllib.request.urlopen(request, timeout=timeout) as response, open(tmp, "wb") as out:
+    with urllib.request.urlopen(request, timeout=min(timeout, deadline)) as response, \
+            open(tmp, "wb") as out:
         size = response.headers.get("Content-Length")
         size = int(size) if size and size.isdigit() else None
+        if size is not None and size > max_bytes:
+            raise TooLarge(f"announces {size} bytes; this file has at most {max_bytes}")
         received = 0
         with tqdm(total=size, unit="B", unit_scale=True, file=sys.stderr,
                   desc=url.rsplit("/", 1)[-1], disable=not progress, leave=False) as bar:
-            while chunk := response.read(CHUNK):
-                out.write(chunk)
+            while chunk := response.read1(CHUNK):  # returns as soon as any bytes arrive
                 received += len(chunk)
+                if received > max_bytes:
+                    raise TooLarge(f"sent more than {max_bytes} bytes, more than this file "
+                                   "can have; stopped")
+                out.write(chunk)
                 bar.update(len(chunk))
+                _check_pace(received, time.monotonic() - start, deadline, min_rate, grace)
     if size is not None and received != size:  # urllib returns short data silently
         raise ConnectionError(f"connection dropped after {received} of {size} bytes")
 
 
-def _gunzip_sha256(path):
+def _check_pace(received, elapsed, deadline, min_rate, grace):
+    if elapsed > deadline:
+        raise MirrorTooSlow(f"took longer than {deadline:g} s (after {received} bytes); "
+                            "stopped")
+    if elapsed > grace and received < min_rate * elapsed:
+        raise MirrorTooSlow(f"sent {received} bytes in {elapsed:.1f} s, slower than "
+                            f"{min_rate:g} bytes/s; stopped")
+
+
+def _gunzip_sha256(path, max_size=UNKNOWN_SIZE):
     digest = hashlib.sha256()
+    total = 0
     with gzip.open(path, "rb") as f:
         while chunk := f.read(1 << 20):
+            total += len(chunk)
+            if total > max_size:
+                raise TooLarge(f"decompresses to more than {max_size} bytes, more than this "
+                               "file can have")
             digest.update(chunk)
     return digest.hexdigest()
 

@@ -93,7 +93,7 @@ def test_download_fills_the_cache_and_a_second_run_fetches_nothing(server, tmp_p
     url, httpd = server
     folder = tmp_path / "new" / "cache"
     assert get(folder, f"{url}/good") == list(DIGESTS)  # no trailing slash needed
-    assert sorted(p.name for p in folder.iterdir()) == sorted(GZ)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*GZ, ".verified.json"])
     assert_loads_the_served_arrays(folder)
     before = len(httpd.requests)
     assert get(folder, f"{url}/good/") == []
