@@ -243,15 +243,24 @@ def cmd_sweep(args):
     sweep = {"name": args.name, "command": "nnscratch " + shlex.join(args.argv),
              "config": {**configs[0].to_dict(), "seed": f"0..{args.seeds - 1}", "val": args.val},
              "summary": summarise(runs), "runs": runs, "histories": histories}
+    _draw_to_files()
     print(write_sweep(args.out, sweep), end="")
     return 0
 
 
-def write_outputs(out, params, hyperparameters, history, y_test, predictions, report):
-    """Write the five outputs of a run into the folder `out`."""
+def _draw_to_files():
+    """The command line draws into files only: matplotlib's Agg, whatever the desktop.
+
+    Only the command does this; importing `nnscratch.plots` leaves the backend alone.
+    """
     import matplotlib
 
-    matplotlib.use("Agg")  # this command draws into files only; a library import never does this
+    matplotlib.use("Agg")
+
+
+def write_outputs(out, params, hyperparameters, history, y_test, predictions, report):
+    """Write the five outputs of a run into the folder `out`."""
+    _draw_to_files()
     from .plots import plot_confusion, plot_history
 
     save_model(out / "model.npz", params, hyperparameters)

@@ -1,12 +1,13 @@
-"""Figures of a run: learning curves and the confusion matrix (matplotlib, no display)."""
+"""Figures of a run: learning curves and the confusion matrix (matplotlib).
 
-import matplotlib
+Importing this module never changes matplotlib's backend: a script shows its
+figures with plt.show() as usual; `nnscratch train` itself draws into files.
+"""
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from .data import atomic_write  # noqa: E402
+from .data import atomic_write
 
 
 def plot_history(history, path=None):

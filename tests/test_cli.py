@@ -203,3 +203,12 @@ def test_evaluate_without_data_fetches_only_the_two_test_files(tmp_path, monkeyp
     assert sorted(httpd.requests) == ["/good/t10k-images-idx3-ubyte.gz",
                                       "/good/t10k-labels-idx1-ubyte.gz"]
     assert "on 5 images" in capsys.readouterr().out
+
+
+def test_importing_plots_leaves_the_users_matplotlib_backend_alone():
+    """A script that chose a backend keeps it after importing nnscratch.plots (a desktop
+    script's plt.show() then shows its figures); only the command line picks Agg."""
+    code = ("import matplotlib; matplotlib.use('svg'); import nnscratch.plots; "
+            "print(matplotlib.get_backend())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "svg"
