@@ -1,6 +1,6 @@
 """Checks at the public entry points: a wrong shape, dtype or name fails with a message to act on.
 
-The network's functions call one of these on their first line, so a caller
+The network's functions are wrapped by `checked_by`, so a caller
 who passes one example as a flat (784,) vector, integer labels instead of
 one-hot targets, or an unknown activation is told what was expected, what
 was found and how to fix it, instead of getting a broadcast result or an
@@ -8,6 +8,8 @@ error from deep inside NumPy. The checks look only at shapes, dtypes and
 names (a few microseconds), never at every value, so the training loop can
 afford them on every mini-batch.
 """
+
+import functools
 
 import numpy as np
 
@@ -73,7 +75,23 @@ def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
         raise ValueError(f"{name} must hold numbers; got {dtype or type(Y).__name__}")
 
 
-def check_forward(X: np.ndarray, params: dict, activation: str) -> None:
+def checked_by(check):
+    """Decorator: call `check` with the function's own arguments before the function.
+
+    The function's text (shown on its page) stays free of checks; the check
+    takes the same positional arguments as the function it guards.
+    """
+    def decorate(function):
+        @functools.wraps(function)
+        def checked(*args, **kwargs):
+            check(*args, **kwargs)
+            return function(*args, **kwargs)
+        return checked
+    return decorate
+
+
+def check_forward(X: np.ndarray, params: dict, activation: str = "sigmoid",
+                  mask: np.ndarray | None = None) -> None:
     """The checks of `feed_forward`: activation name, parameter shapes, X (n_x, m) floats."""
     check_activation(activation)
     n_x, _, _ = check_params(params)
@@ -81,7 +99,7 @@ def check_forward(X: np.ndarray, params: dict, activation: str) -> None:
 
 
 def check_backward(X: np.ndarray, Y: np.ndarray, params: dict, cache: dict,
-                   activation: str) -> None:
+                   activation: str = "sigmoid") -> None:
     """The checks of `back_propagate`: those of the forward pass, one-hot Y, a matching cache."""
     check_activation(activation)
     n_x, n_h, K = check_params(params)

@@ -213,7 +213,7 @@ def train_summary(history, record, n_val, seconds, out, replaced):
     """The last line of `nnscratch train`: accuracy, best epoch, time, where it wrote."""
     accuracy = f"test accuracy {record['test_accuracy']:.4f}"
     if n_val:
-        best = f"epoch {record['chosen_epoch']} chosen by validation accuracy"
+        best = f"chose epoch {record['chosen_epoch']} by validation accuracy"
     else:
         top = max(history, key=lambda r: r["test_accuracy"])
         best = f"best {top['test_accuracy']:.4f} at epoch {top['epoch']}"

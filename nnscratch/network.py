@@ -10,10 +10,11 @@ from .activations import relu, sigmoid, softmax
 
 # the checks live in their own module; HIDDEN_ACTIVATIONS, check_activation re-exported
 from .checks import (  # noqa: F401
-    HIDDEN_ACTIVATIONS, check_activation, check_backward, check_forward,
+    HIDDEN_ACTIVATIONS, check_activation, check_backward, check_forward, checked_by,
 )
 
 
+@checked_by(check_forward)  # shapes, dtypes, activation: before the listing runs
 # --8<-- [start:feed_forward]
 def feed_forward(X, params, activation="sigmoid", mask=None):
     r"""Forward pass of a batch.
@@ -35,7 +36,6 @@ def feed_forward(X, params, activation="sigmoid", mask=None):
         The cache: dict with Z1, A1 (n_h, m) and Z2, A2 (K, m); with a mask,
         also M1 and D1 (n_h, m).
     """
-    check_forward(X, params, activation)
     g = sigmoid if activation == "sigmoid" else relu
     Z1 = params["W1"] @ X + params["b1"]
     A1 = g(Z1)
@@ -48,6 +48,7 @@ def feed_forward(X, params, activation="sigmoid", mask=None):
 # --8<-- [end:feed_forward]
 
 
+@checked_by(check_backward)
 # --8<-- [start:back_propagate]
 def back_propagate(X, Y, params, cache, activation="sigmoid"):
     r"""Gradients of the mean cross-entropy loss with respect to every parameter.
@@ -73,7 +74,6 @@ def back_propagate(X, Y, params, cache, activation="sigmoid"):
     Returns:
         Dict with dW1 (n_h, n_x), db1 (n_h, 1), dW2 (K, n_h), db2 (K, 1).
     """
-    check_backward(X, Y, params, cache, activation)
     m = X.shape[1]
     A1 = cache["A1"]
     dZ2 = (cache["A2"] - Y) / m
