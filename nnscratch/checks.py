@@ -21,7 +21,7 @@ PARAM_SHAPES = "W1 (n_h, n_x), b1 (n_h, 1), W2 (K, n_h), b2 (K, 1)"
 
 def check_activation(activation: str) -> None:
     """Raise ValueError unless `activation` names a supported hidden activation."""
-    if not isinstance(activation, str) or activation not in HIDDEN_ACTIVATIONS:
+    if activation not in HIDDEN_ACTIVATIONS or not isinstance(activation, str):
         raise ValueError(
             f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; got {activation!r}")
 
@@ -29,20 +29,21 @@ def check_activation(activation: str) -> None:
 def check_params(params: dict) -> tuple[int, int, int]:
     """Check W1, b1, W2, b2 fit together; return (n_x, n_h, K)."""
     try:
-        W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
-    except (KeyError, TypeError):
-        raise ValueError(f"params must be a dict with {PARAM_SHAPES}") from None
-    shapes = [np.shape(a) for a in (W1, b1, W2, b2)]
-    if len(shapes[0]) != 2 or len(shapes[2]) != 2:
+        shapes = [params[k].shape for k in ("W1", "b1", "W2", "b2")]
+    except (KeyError, TypeError, AttributeError):
+        raise ValueError(f"params must be a dict of arrays {PARAM_SHAPES}") from None
+    W1, b1, W2, b2 = shapes
+    if len(W1) != 2 or len(W2) != 2 or b1 != (W1[0], 1) or W2[1] != W1[0] or b2 != (W2[0], 1):
         raise ValueError(f"params must be {PARAM_SHAPES}; got shapes {shapes}")
-    (n_h, n_x), K = shapes[0], shapes[2][0]
-    if shapes != [(n_h, n_x), (n_h, 1), (K, n_h), (K, 1)]:
-        raise ValueError(f"params must be {PARAM_SHAPES}; got shapes {shapes}")
-    return n_x, n_h, K
+    return W1[1], W1[0], W2[0]
 
 
 def check_inputs(X: np.ndarray, n_x: int, name: str = "X") -> int:
     """Check X is a float (n_x, m) batch with m >= 1, one column per example; return m."""
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) == 2 and shape[0] == n_x and shape[1] \
+            and X.dtype.kind == "f":
+        return shape[1]  # the common case, in a microsecond
     shape = np.shape(X)
     if len(shape) == 1 and shape[0] == n_x:
         raise ValueError(f"{name} must have shape ({n_x}, m), one column per example; got "
@@ -54,14 +55,15 @@ def check_inputs(X: np.ndarray, n_x: int, name: str = "X") -> int:
     if shape[1] == 0:
         raise ValueError(f"{name} is empty: shape {shape}; it needs at least one column")
     dtype = getattr(X, "dtype", None)
-    if dtype is None or dtype.kind != "f":
-        raise ValueError(f"{name} must hold floats (float32 or float64); got "
-                         f"{dtype or type(X).__name__}: scale uint8 pixels with X / 255")
-    return shape[1]
+    raise ValueError(f"{name} must hold floats (float32 or float64); got "
+                     f"{dtype or type(X).__name__}: scale uint8 pixels with X / 255")
 
 
 def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
     """Check Y is a numeric one-hot (K, m) matrix matching a batch of m columns."""
+    shape = getattr(Y, "shape", None)
+    if shape == (K, m) and Y.dtype.kind in "fiub":
+        return
     shape = np.shape(Y)
     if len(shape) == 1 and shape[0] == m:
         raise ValueError(f"{name} must be one-hot targets of shape ({K}, {m}); got labels of "
@@ -70,9 +72,7 @@ def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
         hint = f": pass {name}.T" if shape == (m, K) else ""
         raise ValueError(f"{name} must have shape ({K}, {m}) to match {m} examples; "
                          f"got {shape}{hint}")
-    dtype = getattr(Y, "dtype", None)
-    if dtype is None or dtype.kind not in "fiub":
-        raise ValueError(f"{name} must hold numbers; got {dtype or type(Y).__name__}")
+    raise ValueError(f"{name} must hold numbers; got {getattr(Y, 'dtype', type(Y).__name__)}")
 
 
 def checked_by(check):
@@ -105,7 +105,8 @@ def check_backward(X: np.ndarray, Y: np.ndarray, params: dict, cache: dict,
     n_x, n_h, K = check_params(params)
     m = check_inputs(X, n_x)
     check_targets(Y, K, m)
-    if np.shape(cache.get("A2")) != (K, m) or np.shape(cache.get("A1")) != (n_h, m):
+    if getattr(cache.get("A2"), "shape", None) != (K, m) \
+            or getattr(cache.get("A1"), "shape", None) != (n_h, m):
         raise ValueError("cache does not belong to this X: pass the dict that "
                          "feed_forward(X, params, activation) returned for the same X")
 
