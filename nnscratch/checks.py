@@ -1,4 +1,4 @@
-"""Checks at the public entry points: a wrong shape, dtype or name fails with a message to act on.
+"""Checks at the public entry points: a wrong shape, dtype or name, explained.
 
 The network's functions are wrapped by `checked_by`, so a caller
 who passes one example as a flat (784,) vector, integer labels instead of
@@ -23,7 +23,9 @@ def check_activation(activation: str) -> None:
     """Raise ValueError unless `activation` names a supported hidden activation."""
     if activation not in HIDDEN_ACTIVATIONS or not isinstance(activation, str):
         raise ValueError(
-            f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; got {activation!r}")
+            f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}; "
+            f"got {activation!r}"
+        )
 
 
 def check_params(params: dict) -> tuple[int, int, int]:
@@ -33,30 +35,49 @@ def check_params(params: dict) -> tuple[int, int, int]:
     except (KeyError, TypeError, AttributeError):
         raise ValueError(f"params must be a dict of arrays {PARAM_SHAPES}") from None
     W1, b1, W2, b2 = shapes
-    if len(W1) != 2 or len(W2) != 2 or b1 != (W1[0], 1) or W2[1] != W1[0] or b2 != (W2[0], 1):
+    if (
+        len(W1) != 2
+        or len(W2) != 2
+        or b1 != (W1[0], 1)
+        or W2[1] != W1[0]
+        or b2 != (W2[0], 1)
+    ):
         raise ValueError(f"params must be {PARAM_SHAPES}; got shapes {shapes}")
     return W1[1], W1[0], W2[0]
 
 
 def check_inputs(X: np.ndarray, n_x: int, name: str = "X") -> int:
-    """Check X is a float (n_x, m) batch with m >= 1, one column per example; return m."""
+    """Check X is a float (n_x, m) batch, one column per example, m >= 1; return m."""
     shape = getattr(X, "shape", None)
-    if shape is not None and len(shape) == 2 and shape[0] == n_x and shape[1] \
-            and X.dtype.kind == "f":
+    if (
+        shape is not None
+        and len(shape) == 2
+        and shape[0] == n_x
+        and shape[1]
+        and X.dtype.kind == "f"
+    ):
         return shape[1]  # the common case, in a microsecond
     shape = np.shape(X)
     if len(shape) == 1 and shape[0] == n_x:
-        raise ValueError(f"{name} must have shape ({n_x}, m), one column per example; got "
-                         f"{shape}: pass {name}.reshape({n_x}, 1) for a single example")
+        raise ValueError(
+            f"{name} must have shape ({n_x}, m), one column per example; got "
+            f"{shape}: pass {name}.reshape({n_x}, 1) for a single example"
+        )
     if len(shape) != 2 or shape[0] != n_x:
         hint = f": pass {name}.T" if len(shape) == 2 and shape[1] == n_x else ""
-        raise ValueError(f"{name} must have shape ({n_x}, m), one column per example; "
-                         f"got {shape}{hint}")
+        raise ValueError(
+            f"{name} must have shape ({n_x}, m), one column per example; "
+            f"got {shape}{hint}"
+        )
     if shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {shape}; it needs at least one column")
+        raise ValueError(
+            f"{name} is empty: shape {shape}; it needs at least one column"
+        )
     dtype = getattr(X, "dtype", None)
-    raise ValueError(f"{name} must hold floats (float32 or float64); got "
-                     f"{dtype or type(X).__name__}: scale uint8 pixels with X / 255")
+    raise ValueError(
+        f"{name} must hold floats (float32 or float64); got "
+        f"{dtype or type(X).__name__}: scale uint8 pixels with X / 255"
+    )
 
 
 def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
@@ -66,13 +87,19 @@ def check_targets(Y: np.ndarray, K: int, m: int, name: str = "Y") -> None:
         return
     shape = np.shape(Y)
     if len(shape) == 1 and shape[0] == m:
-        raise ValueError(f"{name} must be one-hot targets of shape ({K}, {m}); got labels of "
-                         f"shape {shape}: pass nnscratch.one_hot({name.lower()})")
+        raise ValueError(
+            f"{name} must be one-hot targets of shape ({K}, {m}); got labels of "
+            f"shape {shape}: pass nnscratch.one_hot({name.lower()})"
+        )
     if shape != (K, m):
         hint = f": pass {name}.T" if shape == (m, K) else ""
-        raise ValueError(f"{name} must have shape ({K}, {m}) to match {m} examples; "
-                         f"got {shape}{hint}")
-    raise ValueError(f"{name} must hold numbers; got {getattr(Y, 'dtype', type(Y).__name__)}")
+        raise ValueError(
+            f"{name} must have shape ({K}, {m}) to match {m} examples; "
+            f"got {shape}{hint}"
+        )
+    raise ValueError(
+        f"{name} must hold numbers; got {getattr(Y, 'dtype', type(Y).__name__)}"
+    )
 
 
 def checked_by(check):
@@ -81,34 +108,45 @@ def checked_by(check):
     The function's text (shown on its page) stays free of checks; the check
     takes the same positional arguments as the function it guards.
     """
+
     def decorate(function):
         @functools.wraps(function)
         def checked(*args, **kwargs):
             check(*args, **kwargs)
             return function(*args, **kwargs)
+
         return checked
+
     return decorate
 
 
-def check_forward(X: np.ndarray, params: dict, activation: str = "sigmoid",
-                  mask: np.ndarray | None = None) -> None:
-    """The checks of `feed_forward`: activation name, parameter shapes, X (n_x, m) floats."""
+def check_forward(
+    X: np.ndarray,
+    params: dict,
+    activation: str = "sigmoid",
+    mask: np.ndarray | None = None,
+) -> None:
+    """The checks of `feed_forward`: activation, parameter shapes, X (n_x, m) floats."""
     check_activation(activation)
     n_x, _, _ = check_params(params)
     check_inputs(X, n_x)
 
 
-def check_backward(X: np.ndarray, Y: np.ndarray, params: dict, cache: dict,
-                   activation: str = "sigmoid") -> None:
-    """The checks of `back_propagate`: those of the forward pass, one-hot Y, a matching cache."""
+def check_backward(
+    X: np.ndarray, Y: np.ndarray, params: dict, cache: dict, activation: str = "sigmoid"
+) -> None:
+    """The checks of `back_propagate`: the forward ones, one-hot Y, a matching cache."""
     check_activation(activation)
     n_x, n_h, K = check_params(params)
     m = check_inputs(X, n_x)
     check_targets(Y, K, m)
-    if getattr(cache.get("A2"), "shape", None) != (K, m) \
-            or getattr(cache.get("A1"), "shape", None) != (n_h, m):
-        raise ValueError("cache does not belong to this X: pass the dict that "
-                         "feed_forward(X, params, activation) returned for the same X")
+    if getattr(cache.get("A2"), "shape", None) != (K, m) or getattr(
+        cache.get("A1"), "shape", None
+    ) != (n_h, m):
+        raise ValueError(
+            "cache does not belong to this X: pass the dict that "
+            "feed_forward(X, params, activation) returned for the same X"
+        )
 
 
 def check_pair(X, Y, name: str, n_x: int | None = None, K: int | None = None):
@@ -119,7 +157,9 @@ def check_pair(X, Y, name: str, n_x: int | None = None, K: int | None = None):
     """
     if (X is None) != (Y is None):
         given, missing = ("X", "Y") if Y is None else ("Y", "X")
-        raise ValueError(f"{given}_{name} given without {missing}_{name}: pass both or neither")
+        raise ValueError(
+            f"{given}_{name} given without {missing}_{name}: pass both or neither"
+        )
     if X is None:
         return None
     n_x = n_x if n_x is not None else (np.shape(X) or (0,))[0]
@@ -128,12 +168,20 @@ def check_pair(X, Y, name: str, n_x: int | None = None, K: int | None = None):
     check_targets(Y, K, m, f"Y_{name}")
     return n_x, K
 
+
 AUGMENTATIONS = ("none", "affine", "elastic")
 # (lowest, highest) accepted for each number of a TrainConfig; a value outside is a typo
 # or a run that can only diverge (lr 1e300 gives an all-NaN model after one batch)
-LIMITS = {"lr": (0.0, 100.0), "beta": (0.0, 1.0), "weight_decay": (0.0, 10.0),
-          "dropout": (0.0, 1.0), "epochs": (1, 100_000), "n_h": (1, 65_536),
-          "batch_size": (1, 1_000_000), "seed": (0, 2**32 - 1)}
+LIMITS = {
+    "lr": (0.0, 100.0),
+    "beta": (0.0, 1.0),
+    "weight_decay": (0.0, 10.0),
+    "dropout": (0.0, 1.0),
+    "epochs": (1, 100_000),
+    "n_h": (1, 65_536),
+    "batch_size": (1, 1_000_000),
+    "seed": (0, 2**32 - 1),
+}
 OPEN_ABOVE = {"beta", "dropout"}  # [0, 1): 1 would freeze or drop everything
 OPEN_BELOW = {"lr"}  # (0, 100]
 
@@ -143,7 +191,7 @@ class TrainingDiverged(ValueError):
 
 
 def check_config(config) -> None:
-    """Raise ValueError naming the first field of a TrainConfig that is of the wrong type,
+    """Raise ValueError naming the first field of a TrainConfig of the wrong type,
     not finite, or outside its limits (`LIMITS`), or an unknown name."""
     for name, (low, high) in LIMITS.items():
         value = getattr(config, name)
@@ -157,12 +205,18 @@ def check_config(config) -> None:
         if not (low_ok and high_ok):  # NaN fails both
             left = "(" if name in OPEN_BELOW else "["
             right = ")" if name in OPEN_ABOVE else "]"
-            what = ("a positive integer" if integer and low == 1
-                    else f"in {left}{low}, {high}{right}" if integer
-                    else f"in {left}{low:g}, {high:g}{right}")
+            what = (
+                "a positive integer"
+                if integer and low == 1
+                else f"in {left}{low}, {high}{right}"
+                if integer
+                else f"in {left}{low:g}, {high:g}{right}"
+            )
             raise ValueError(f"{name} must be {what}; got {value!r}")
     check_activation(config.activation)
     for name, allowed in (("lr_schedule", LR_SCHEDULES), ("augment", AUGMENTATIONS)):
         if getattr(config, name) not in allowed:
-            raise ValueError(f"{name} must be one of {', '.join(allowed)}; "
-                             f"got {getattr(config, name)!r}")
+            raise ValueError(
+                f"{name} must be one of {', '.join(allowed)}; "
+                f"got {getattr(config, name)!r}"
+            )

@@ -1,4 +1,4 @@
-"""Command line: `nnscratch train`, `nnscratch evaluate`, `nnscratch export`, `nnscratch data ...`."""
+"""Command line: `nnscratch train`, `evaluate`, `export`, `sweep` and `data ...`."""
 
 import argparse
 import json
@@ -11,11 +11,22 @@ from pathlib import Path
 
 from . import __version__
 from .data import (
-    FILES, DataError, export_hdf5, load_data, load_idx_split, make_sample, one_hot,
+    FILES,
+    DataError,
+    export_hdf5,
+    load_data,
+    load_idx_split,
+    make_sample,
+    one_hot,
     verify_folder,
 )
 from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist
-from .fileio import OutputError, atomic_write, atomic_write_text, check_output_folder, staged_folder
+from .fileio import (
+    OutputError,
+    atomic_write_text,
+    check_output_folder,
+    staged_folder,
+)
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
 from .network import HIDDEN_ACTIVATIONS
@@ -29,59 +40,127 @@ USER_ERRORS = (DataError, ModelFileError, OutputError, ValueError, OSError)
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="nnscratch", description="A 784-n_h-10 network in NumPy, trained on MNIST.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+        prog="nnscratch", description="A 784-n_h-10 network in NumPy, trained on MNIST."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("train", help="train a network and write model, history, report, figures")
+    p = commands.add_parser(
+        "train", help="train a network and write model, history, report, figures"
+    )
     _add_train_options(p)
-    p.add_argument("--out", type=Path, default=Path("run"), help="output folder (default %(default)s)")
-    p.add_argument("--quiet", action="store_true",
-                   help="print only the final summary line (errors still go to stderr)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("run"),
+        help="output folder (default %(default)s)",
+    )
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the final summary line (errors still go to stderr)",
+    )
     p.set_defaults(func=cmd_train)
 
-    p = commands.add_parser("sweep", help="train one configuration over several seeds; write a table")
+    p = commands.add_parser(
+        "sweep", help="train one configuration over several seeds; write a table"
+    )
     _add_train_options(p)
-    p.add_argument("--seeds", type=int, default=5, help="number of seeds, 0..N-1 (default %(default)s)")
-    p.add_argument("--name", default="sweep", help="base name of the output files (default %(default)s)")
-    p.add_argument("--out", type=Path, default=Path("sweeps"), help="output folder (default %(default)s)")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=5,
+        help="number of seeds, 0..N-1 (default %(default)s)",
+    )
+    p.add_argument(
+        "--name",
+        default="sweep",
+        help="base name of the output files (default %(default)s)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("sweeps"),
+        help="output folder (default %(default)s)",
+    )
     p.set_defaults(func=cmd_sweep)
 
-    p = commands.add_parser("evaluate", help="print the classification report of a saved model")
+    p = commands.add_parser(
+        "evaluate", help="print the classification report of a saved model"
+    )
     p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
     _add_data_argument(p)
     p.add_argument("--quiet", action="store_true", help="print only the summary line")
     p.set_defaults(func=cmd_evaluate)
 
-    p = commands.add_parser("export", help="write a trained model as JSON for the draw-a-digit page")
+    p = commands.add_parser(
+        "export", help="write a trained model as JSON for the draw-a-digit page"
+    )
     p.add_argument("model", type=Path, help="model.npz written by 'nnscratch train'")
-    p.add_argument("out", type=Path, help="JSON file to write, e.g. docs/assets/draw/model.json")
-    p.add_argument("--dtype", choices=("float32", "float16"), default="float32",
-                   help="stored precision; float16 only if probabilities move by <= 1e-3 (default %(default)s)")
+    p.add_argument(
+        "out", type=Path, help="JSON file to write, e.g. docs/assets/draw/model.json"
+    )
+    p.add_argument(
+        "--dtype",
+        choices=("float32", "float16"),
+        default="float32",
+        help="stored precision; float16 only if probabilities move by <= 1e-3 "
+        "(default %(default)s)",
+    )
     p.set_defaults(func=cmd_export)
 
     data = commands.add_parser(
-        "data", help="MNIST files: download, verify, export to HDF5, make the shipped sample"
+        "data",
+        help="MNIST files: download, verify, export to HDF5, make the shipped sample",
     ).add_subparsers(dest="data_command", required=True, metavar="DATA_COMMAND")
-    p = data.add_parser("download", help="fetch the four official files into the cache, verified")
-    p.add_argument("--dir", type=Path, default=None,
-                   help=f"cache folder (default ${DATA_ENV}, else ~/.cache/nnscratch/mnist)")
-    p.add_argument("--mirror", action="append", default=None, metavar="URL", help=(
-        f"base URL to try, in order; repeat for several (default ${MIRRORS_ENV}, "
-        "space-separated, else two public mirrors)"))
+    p = data.add_parser(
+        "download", help="fetch the four official files into the cache, verified"
+    )
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help=f"cache folder (default ${DATA_ENV}, else ~/.cache/nnscratch/mnist)",
+    )
+    p.add_argument(
+        "--mirror",
+        action="append",
+        default=None,
+        metavar="URL",
+        help=(
+            f"base URL to try, in order; repeat for several (default ${MIRRORS_ENV}, "
+            "space-separated, else two public mirrors)"
+        ),
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_download)
     p = data.add_parser("verify", help="check the SHA-256 of the four files")
-    p.add_argument("dir", type=Path, nargs="?", default=None,
-                   help=f"folder to check (default the cache: ${DATA_ENV} or ~/.cache/nnscratch/mnist)")
+    p.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        default=None,
+        help=f"folder to check (default the cache: ${DATA_ENV} or "
+        "~/.cache/nnscratch/mnist)",
+    )
     p.set_defaults(func=cmd_verify)
-    p = data.add_parser("export-hdf5", help="write the data in the write-up's HDF5 layout")
+    p = data.add_parser(
+        "export-hdf5", help="write the data in the write-up's HDF5 layout"
+    )
     p.add_argument("out", type=Path, help="HDF5 file to write, e.g. mnist.hdf5")
     _add_data_argument(p)
     p.set_defaults(func=cmd_export_hdf5)
-    p = data.add_parser("make-sample", help="rebuild the shipped sample from the official files")
-    p.add_argument("folder", type=Path, help="folder holding the four official IDX files")
-    p.add_argument("--out", type=Path, default=Path(__file__).with_name("mnist_sample.npz"))
+    p = data.add_parser(
+        "make-sample", help="rebuild the shipped sample from the official files"
+    )
+    p.add_argument(
+        "folder", type=Path, help="folder holding the four official IDX files"
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path(__file__).with_name("mnist_sample.npz")
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_make_sample)
     return parser
@@ -89,40 +168,111 @@ def build_parser():
 
 def _add_train_options(p):
     defaults = TrainConfig()
-    p.add_argument("--lr", type=float, default=defaults.lr, help="learning rate (default %(default)s)")
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help="epochs (default %(default)s)")
-    p.add_argument("--n_h", "--n-h", dest="n_h", type=int, default=defaults.n_h,
-                   help="hidden units (default %(default)s)")
-    p.add_argument("--beta", type=float, default=defaults.beta, help="momentum (default %(default)s)")
-    p.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int,
-                   default=defaults.batch_size, help="mini-batch size (default %(default)s)")
-    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, default=defaults.activation,
-                   help="hidden activation; relu uses He initialisation (default %(default)s)")
-    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
-    p.add_argument("--weight-decay", "--weight_decay", dest="weight_decay", type=float,
-                   default=defaults.weight_decay, help="L2 penalty lambda on W1, W2 (default %(default)s)")
-    p.add_argument("--dropout", type=float, default=defaults.dropout,
-                   help="drop probability of each hidden unit in training (default %(default)s)")
-    p.add_argument("--lr-schedule", "--lr_schedule", dest="lr_schedule", choices=LR_SCHEDULES,
-                   default=defaults.lr_schedule, help="learning-rate schedule (default %(default)s)")
-    p.add_argument("--augment", choices=AUGMENTATIONS, default=defaults.augment,
-                   help="random distortions of the training images each epoch (default %(default)s)")
-    p.add_argument("--val", type=int, default=0, metavar="N", help=(
-        "hold out N training images (seeded) to choose the best epoch; the test set is then "
-        "used once, at the end (default: no hold-out, test evaluated every epoch)"))
+    p.add_argument(
+        "--lr",
+        type=float,
+        default=defaults.lr,
+        help="learning rate (default %(default)s)",
+    )
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=defaults.epochs,
+        help="epochs (default %(default)s)",
+    )
+    p.add_argument(
+        "--n_h",
+        "--n-h",
+        dest="n_h",
+        type=int,
+        default=defaults.n_h,
+        help="hidden units (default %(default)s)",
+    )
+    p.add_argument(
+        "--beta",
+        type=float,
+        default=defaults.beta,
+        help="momentum (default %(default)s)",
+    )
+    p.add_argument(
+        "--batch_size",
+        "--batch-size",
+        dest="batch_size",
+        type=int,
+        default=defaults.batch_size,
+        help="mini-batch size (default %(default)s)",
+    )
+    p.add_argument(
+        "--activation",
+        choices=HIDDEN_ACTIVATIONS,
+        default=defaults.activation,
+        help="hidden activation; relu uses He initialisation (default %(default)s)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=defaults.seed,
+        help="random seed (default %(default)s)",
+    )
+    p.add_argument(
+        "--weight-decay",
+        "--weight_decay",
+        dest="weight_decay",
+        type=float,
+        default=defaults.weight_decay,
+        help="L2 penalty lambda on W1, W2 (default %(default)s)",
+    )
+    p.add_argument(
+        "--dropout",
+        type=float,
+        default=defaults.dropout,
+        help="drop probability of each hidden unit in training (default %(default)s)",
+    )
+    p.add_argument(
+        "--lr-schedule",
+        "--lr_schedule",
+        dest="lr_schedule",
+        choices=LR_SCHEDULES,
+        default=defaults.lr_schedule,
+        help="learning-rate schedule (default %(default)s)",
+    )
+    p.add_argument(
+        "--augment",
+        choices=AUGMENTATIONS,
+        default=defaults.augment,
+        help="random distortions of the training images each epoch "
+        "(default %(default)s)",
+    )
+    p.add_argument(
+        "--val",
+        type=int,
+        default=0,
+        metavar="N",
+        help=(
+            "hold out N training images (seeded) to choose the best epoch; "
+            "the test set is then "
+            "used once, at the end (default: no hold-out, test evaluated every epoch)"
+        ),
+    )
     _add_data_argument(p)
 
 
 def _config(args, seed=None):
-    """The `TrainConfig` of the parsed options (each option is named after its field)."""
+    """The `TrainConfig` of the parsed options (each option is named as its field)."""
     options = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
     return TrainConfig(**{**options, "seed": args.seed if seed is None else seed})
 
 
 def _add_data_argument(p):
-    p.add_argument("--data", default=None, help=(
-        "a folder of MNIST IDX files, an HDF5 file in the write-up's layout, or 'sample' "
-        "(default: the cache folder, $NNSCRATCH_DATA or ~/.cache/nnscratch/mnist)"))
+    p.add_argument(
+        "--data",
+        default=None,
+        help=(
+            "a folder of MNIST IDX files, an HDF5 file in the write-up's layout, "
+            "or 'sample' "
+            "(default: the cache folder, $NNSCRATCH_DATA or ~/.cache/nnscratch/mnist)"
+        ),
+    )
 
 
 def resolve_data(source, progress=True, files=None, quiet=False):
@@ -140,7 +290,7 @@ def resolve_data(source, progress=True, files=None, quiet=False):
 
 
 def resolve_test_data(source, progress=True, files=None, quiet=False):
-    """(X_test, y_test) of --data SOURCE; from the cache, only the two test files are fetched."""
+    """(X_test, y_test) of --data SOURCE; from the cache, only the two test files."""
     if source is not None:
         data = load_data(source)
         return data.X_test, data.y_test
@@ -158,7 +308,8 @@ def _fill_cache(files, progress, quiet):
         raise DataError(
             f"the cache folder {folder} lacks verified MNIST files and downloading "
             f"failed ({e}); set ${DATA_ENV} to a folder holding "
-            f"{', '.join(n + '.gz' for n in files)}, pass --data FOLDER, or use --data sample"
+            f"{', '.join(n + '.gz' for n in files)}, pass --data FOLDER, "
+            "or use --data sample"
         ) from None
     return folder
 
@@ -170,39 +321,62 @@ def _show_progress(quiet):
 
 def cmd_train(args):
     config = _config(args)
-    check_output_folder(args.out)  # before the data and the training, and creates nothing
-    data = resolve_data(args.data, progress=_show_progress(args.quiet), quiet=args.quiet)
+    check_output_folder(
+        args.out
+    )  # before the data and the training, and creates nothing
+    data = resolve_data(
+        args.data, progress=_show_progress(args.quiet), quiet=args.quiet
+    )
     from .sweep import run_once
 
     start = time.perf_counter()
     with staged_folder(args.out) as (folder, result):
         params, history, predictions, record = run_once(
-            data, config, args.val, _epoch_printer(config.epochs, args.quiet))
+            data, config, args.val, _epoch_printer(config.epochs, args.quiet)
+        )
         report = classification_report(data.y_test, predictions)
         hyper = {**config.to_dict(), "val": args.val}
         write_outputs(folder, params, hyper, history, data.y_test, predictions, report)
     if not args.quiet:
         print(report, end="")
-    print(train_summary(history, record, args.val, time.perf_counter() - start,
-                        args.out, result["replaced"]))
+    print(
+        train_summary(
+            history,
+            record,
+            args.val,
+            time.perf_counter() - start,
+            args.out,
+            result["replaced"],
+        )
+    )
     return 0
 
 
 def _epoch_printer(epochs, quiet):
-    """The on_epoch callback: one line per epoch (none with --quiet), a bar on a terminal."""
+    """The on_epoch callback: a line per epoch (none if quiet), a bar on a terminal."""
     if quiet:
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=epochs, unit="epoch", file=sys.stderr, leave=False,
-               disable=not _show_progress(quiet))
+    bar = tqdm(
+        total=epochs,
+        unit="epoch",
+        file=sys.stderr,
+        leave=False,
+        disable=not _show_progress(quiet),
+    )
 
     def on_epoch(r):
         bar.update(1)
         scores = ", ".join(
-            f"{split} loss {r[f'{split}_loss']:.4f}, {split} accuracy {r[f'{split}_accuracy']:.4f}"
-            for split in ("train", "val", "test") if f"{split}_loss" in r)
-        bar.write(f"epoch {r['epoch']:3d}: {scores}, {r['seconds']:.2f} s", file=sys.stdout)
+            f"{split} loss {r[f'{split}_loss']:.4f}, "
+            f"{split} accuracy {r[f'{split}_accuracy']:.4f}"
+            for split in ("train", "val", "test")
+            if f"{split}_loss" in r
+        )
+        bar.write(
+            f"epoch {r['epoch']:3d}: {scores}, {r['seconds']:.2f} s", file=sys.stdout
+        )
         if r["epoch"] == epochs:
             bar.close()
 
@@ -210,7 +384,7 @@ def _epoch_printer(epochs, quiet):
 
 
 def train_summary(history, record, n_val, seconds, out, replaced):
-    """The last line of `nnscratch train`: accuracy, best epoch, time, where it wrote."""
+    """The last line of `nnscratch train`: accuracy, best epoch, time, folder."""
     accuracy = f"test accuracy {record['test_accuracy']:.4f}"
     if n_val:
         best = f"chose epoch {record['chosen_epoch']} by validation accuracy"
@@ -219,16 +393,20 @@ def train_summary(history, record, n_val, seconds, out, replaced):
         best = f"best {top['test_accuracy']:.4f} at epoch {top['epoch']}"
     epochs = len(history)
     wrote = f"replaced the earlier run in {out}/" if replaced else f"wrote {out}/"
-    return (f"{accuracy} ({best}), {epochs} epoch{'s' * (epochs != 1)} in {seconds:.1f} s, "
-            f"{wrote}")
+    return (
+        f"{accuracy} ({best}), {epochs} epoch{'s' * (epochs != 1)} in {seconds:.1f} s, "
+        f"{wrote}"
+    )
 
 
 def cmd_sweep(args):
     from .sweep import run_once, summarise, write_sweep
 
     if not SAFE_NAME.fullmatch(args.name):
-        raise ValueError(f"--name must be letters, digits, '.', '_' or '-', starting with a "
-                         f"letter or digit (it names files inside --out); got {args.name!r}")
+        raise ValueError(
+            f"--name must be letters, digits, '.', '_' or '-', starting with a "
+            f"letter or digit (it names files inside --out); got {args.name!r}"
+        )
     if args.seeds < 1:
         raise ValueError(f"--seeds must be at least 1; got {args.seeds}")
     configs = [_config(args, seed) for seed in range(args.seeds)]
@@ -238,11 +416,23 @@ def cmd_sweep(args):
         _, history, _, record = run_once(data, config, args.val)
         runs.append(record)
         histories.append(history)
-        print(f"seed {config.seed}: test accuracy {record['test_accuracy']:.4f} "
-              f"(epoch {record['chosen_epoch']}), {record['wall_seconds']:.1f} s", flush=True)
-    sweep = {"name": args.name, "command": "nnscratch " + shlex.join(args.argv),
-             "config": {**configs[0].to_dict(), "seed": f"0..{args.seeds - 1}", "val": args.val},
-             "summary": summarise(runs), "runs": runs, "histories": histories}
+        print(
+            f"seed {config.seed}: test accuracy {record['test_accuracy']:.4f} "
+            f"(epoch {record['chosen_epoch']}), {record['wall_seconds']:.1f} s",
+            flush=True,
+        )
+    sweep = {
+        "name": args.name,
+        "command": "nnscratch " + shlex.join(args.argv),
+        "config": {
+            **configs[0].to_dict(),
+            "seed": f"0..{args.seeds - 1}",
+            "val": args.val,
+        },
+        "summary": summarise(runs),
+        "runs": runs,
+        "histories": histories,
+    }
     _draw_to_files()
     print(write_sweep(args.out, sweep), end="")
     return 0
@@ -264,7 +454,9 @@ def write_outputs(out, params, hyperparameters, history, y_test, predictions, re
     from .plots import plot_confusion, plot_history
 
     save_model(out / "model.npz", params, hyperparameters)
-    atomic_write_text(out / "history.json", json.dumps(history, indent=1, allow_nan=False) + "\n")
+    atomic_write_text(
+        out / "history.json", json.dumps(history, indent=1, allow_nan=False) + "\n"
+    )
     atomic_write_text(out / "report.txt", report)
     plot_history(history, out / "curves.png")
     plot_confusion(confusion_matrix(y_test, predictions), out / "confusion.png")
@@ -272,19 +464,24 @@ def write_outputs(out, params, hyperparameters, history, y_test, predictions, re
 
 def cmd_evaluate(args):
     params, hyper = load_model(args.model)
-    X_test, y_test = resolve_test_data(args.data, progress=_show_progress(args.quiet),
-                                       quiet=args.quiet)
+    X_test, y_test = resolve_test_data(
+        args.data, progress=_show_progress(args.quiet), quiet=args.quiet
+    )
     if params["W1"].shape[1] != X_test.shape[0] or params["W2"].shape[0] != 10:
-        raise ValueError(f"{args.model}: the model is {params['W1'].shape[1]}-"
-                         f"{params['W1'].shape[0]}-{params['W2'].shape[0]}; the data needs "
-                         f"{X_test.shape[0]} inputs and 10 classes")
+        raise ValueError(
+            f"{args.model}: the model is {params['W1'].shape[1]}-"
+            f"{params['W1'].shape[0]}-{params['W2'].shape[0]}; the data needs "
+            f"{X_test.shape[0]} inputs and 10 classes"
+        )
     start = time.perf_counter()
     _, predictions = evaluate(X_test, one_hot(y_test), params, hyper["activation"])
     if not args.quiet:
         print(classification_report(y_test, predictions), end="")
     accuracy = float((predictions == y_test).mean())
-    print(f"test accuracy {accuracy:.4f} on {len(y_test)} images, "
-          f"{time.perf_counter() - start:.1f} s, model {args.model}")
+    print(
+        f"test accuracy {accuracy:.4f} on {len(y_test)} images, "
+        f"{time.perf_counter() - start:.1f} s, model {args.model}"
+    )
     return 0
 
 
@@ -292,18 +489,29 @@ def cmd_export(args):
     from .export import export_model
 
     deviation = export_model(args.model, args.out, args.dtype)
-    note = f" (float16: probabilities within {deviation:.1e} of float32 on the sample)" if args.dtype == "float16" else ""
+    note = (
+        f" (float16: probabilities within {deviation:.1e} of float32 on the sample)"
+        if args.dtype == "float16"
+        else ""
+    )
     print(f"wrote {args.out}{note}")
     return 0
 
 
 def cmd_download(args):
     folder = args.dir or default_data_dir()
-    fetched = download_mnist(folder, mirrors=args.mirror, progress=not args.quiet, log=print)
+    fetched = download_mnist(
+        folder, mirrors=args.mirror, progress=not args.quiet, log=print
+    )
     if fetched:
-        print(f"{folder}: downloaded {len(fetched)} of {len(FILES)} files; all verified")
+        print(
+            f"{folder}: downloaded {len(fetched)} of {len(FILES)} files; all verified"
+        )
     else:
-        print(f"{folder}: all {len(FILES)} files already cached and verified; nothing downloaded")
+        print(
+            f"{folder}: all {len(FILES)} files already cached and verified; "
+            "nothing downloaded"
+        )
     return 0
 
 
@@ -314,9 +522,11 @@ def cmd_verify(args):
         print(f"ok   {name}" if problem is None else f"BAD  {problem}")
     bad = [name for name, problem in problems.items() if problem]
     if bad:
-        raise DataError(f"{folder}: {len(bad)} of {len(FILES)} files failed verification "
-                        f"({', '.join(bad)}); fetch them again with "
-                        f"'nnscratch data download --dir {folder}'")
+        raise DataError(
+            f"{folder}: {len(bad)} of {len(FILES)} files failed verification "
+            f"({', '.join(bad)}); fetch them again with "
+            f"'nnscratch data download --dir {folder}'"
+        )
     print(f"{folder}: all {len(FILES)} files match the official SHA-256")
     return 0
 
@@ -324,8 +534,11 @@ def cmd_verify(args):
 def cmd_export_hdf5(args):
     data = resolve_data(args.data)
     export_hdf5(data, args.out)
-    print(f"wrote {args.out}: x_train {data.X_train.shape[::-1]}, x_test {data.X_test.shape[::-1]} "
-          "float32 in [0, 1]; y_train, y_test (m, 1) uint8")
+    print(
+        f"wrote {args.out}: x_train {data.X_train.shape[::-1]}, "
+        f"x_test {data.X_test.shape[::-1]} "
+        "float32 in [0, 1]; y_train, y_test (m, 1) uint8"
+    )
     return 0
 
 

@@ -19,7 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from .fileio import (  # noqa: F401 (atomic_path, atomic_write re-exported)
-    atomic_path, atomic_write, atomic_write_bytes, atomic_write_text,
+    atomic_path,
+    atomic_write,
+    atomic_write_bytes,
+    atomic_write_text,
 )
 
 N_PIXELS = 784
@@ -27,12 +30,16 @@ N_CLASSES = 10
 
 # name of each file -> SHA-256 of its uncompressed bytes (the published digests)
 FILES = {
-    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    "train-images-idx3-ubyte":
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte":
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte":
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte":
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
-# name of each file -> size of its uncompressed bytes, the most a file of that name may hold
+# name of each file -> size of its uncompressed bytes: the most a file so named may hold
 RAW_SIZES = {
     "train-images-idx3-ubyte": 47_040_016,
     "train-labels-idx1-ubyte": 60_008,
@@ -55,7 +62,7 @@ class DataError(ValueError):
 
 @dataclass
 class Dataset:
-    """Train and test splits; X arrays are (784, m) float32 in [0, 1], y arrays (m,) int64."""
+    """Train and test splits: X (784, m) float32 in [0, 1], y (m,) int64."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -121,25 +128,34 @@ def read_idx(path: Path) -> np.ndarray:
     with _idx_stream(path) as (f, stored, gzipped):
         head = _read_exactly(f, path, 4)
         if len(head) < 4:
-            raise DataError(f"{path}: {len(head)} bytes is too short for an IDX header; "
-                            "re-download it")
+            raise DataError(
+                f"{path}: {len(head)} bytes is too short for an IDX header; "
+                "re-download it"
+            )
         zero, dtype_code, ndim = struct.unpack(">HBB", head)
         if zero != 0 or dtype_code != 0x08 or ndim not in (1, 3):
             raise DataError(
                 f"{path}: magic number {head.hex()} is not an unsigned-byte IDX file "
-                "(expected 00000801 for labels or 00000803 for images); check the file name"
+                "(expected 00000801 for labels or 00000803 for images); "
+                "check the file name"
             )
         dims = _read_exactly(f, path, 4 * ndim)
         if len(dims) < 4 * ndim:
-            raise DataError(f"{path}: header truncated at {4 + len(dims)} bytes; re-download it")
+            raise DataError(
+                f"{path}: header truncated at {4 + len(dims)} bytes; re-download it"
+            )
         shape = struct.unpack(f">{ndim}I", dims)
         expected = 4 + 4 * ndim + math.prod(shape)
         limit = _size_limit(path, stored, gzipped)
         if expected > limit:
             raise DataError(
-                f"{path}: header promises {expected} bytes for shape {shape}, more than the "
-                f"{limit} this file can hold; it is not an MNIST file: re-download it")
-        data = _read_exactly(f, path, expected - 4 - 4 * ndim + 1)  # one more: nothing after
+                f"{path}: header promises {expected} bytes for shape {shape}, "
+                "more than the "
+                f"{limit} this file can hold; it is not an MNIST file: re-download it"
+            )
+        data = _read_exactly(
+            f, path, expected - 4 - 4 * ndim + 1
+        )  # one more: nothing after
         found = 4 + 4 * ndim + len(data)
         if found != expected:
             raise DataError(
@@ -159,7 +175,7 @@ def _size_limit(path, stored, gzipped):
 
 @contextmanager
 def _idx_stream(path):
-    """Yield (readable decompressed stream, size on disk, gzipped?) for a raw or .gz file."""
+    """Yield (decompressed stream, size on disk, gzipped?) for a raw or .gz file."""
     try:
         raw = open(path, "rb")
     except FileNotFoundError:
@@ -178,15 +194,17 @@ def _idx_stream(path):
 
 
 def _read_exactly(f, path, n):
-    """Up to n bytes of the stream (fewer only at its end); a damaged gzip is a DataError."""
+    """Up to n bytes of the stream (fewer only at its end); damaged gzip: DataError."""
     try:
         return f.read(n)
     except (EOFError, OSError, zlib.error) as e:
-        raise DataError(f"{path}: corrupt or truncated gzip ({e}); re-download it") from None
+        raise DataError(
+            f"{path}: corrupt or truncated gzip ({e}); re-download it"
+        ) from None
 
 
 def find_idx(folder, name):
-    """Path of `name` or `name.gz` inside `folder`, or a DataError listing what is expected."""
+    """Path of `name` or `name.gz` inside `folder`, or a DataError listing the files."""
     folder = Path(folder)
     for candidate in (folder / (name + ".gz"), folder / name):
         if candidate.is_file():
@@ -198,26 +216,32 @@ def find_idx(folder, name):
 
 
 def images_and_labels(images, labels, where):
-    """Check one split's uint8 images and labels; return (X (784, m) float32, y (m,) int64).
+    """Check one split's uint8 images and labels; return X (784, m) float32, y (m,).
 
     `where` is a pair naming the images' and the labels' source, for the messages.
     """
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise DataError(f"{where[0]}: images must be 28x28, shape (n, 28, 28); got {images.shape}")
+        raise DataError(
+            f"{where[0]}: images must be 28x28, shape (n, 28, 28); got {images.shape}"
+        )
     if labels.ndim != 1:
         raise DataError(f"{where[1]}: labels must have shape (n,); got {labels.shape}")
     if labels.shape[0] != images.shape[0]:
-        raise DataError(f"{where[1]}: {labels.shape[0]} labels for the {images.shape[0]} images "
-                        f"of {where[0]}; the counts must match")
+        raise DataError(
+            f"{where[1]}: {labels.shape[0]} labels for the {images.shape[0]} images "
+            f"of {where[0]}; the counts must match"
+        )
     if images.shape[0] == 0:
         raise DataError(f"{where[0]}: holds 0 images; every split needs at least one")
     if labels.size and labels.max() >= N_CLASSES:
-        raise DataError(f"{where[1]}: labels must lie in 0..9; found {int(labels.max())}")
+        raise DataError(
+            f"{where[1]}: labels must lie in 0..9; found {int(labels.max())}"
+        )
     return to_columns(images), labels.astype(np.int64)
 
 
 def load_idx_split(folder: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """(X (784, m) float32, y (m,) int64) of one split ("train" or "t10k") of an IDX folder."""
+    """(X (784, m) float32, y (m,) int64) of one split ("train" or "t10k")."""
     images, labels = f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"
     paths = find_idx(folder, images), find_idx(folder, labels)
     return images_and_labels(read_idx(paths[0]), read_idx(paths[1]), paths)
@@ -253,14 +277,18 @@ def load_hdf5(path):
         raise
     except (OSError, KeyError, ValueError, RuntimeError, TypeError, MemoryError) as e:
         reason = " ".join(str(e).split())
-        raise DataError(f"{path}: not a readable HDF5 file ({reason}); "
-                        "write one with 'nnscratch data export-hdf5'") from None
+        raise DataError(
+            f"{path}: not a readable HDF5 file ({reason}); "
+            "write one with 'nnscratch data export-hdf5'"
+        ) from None
     return Dataset(*parts[0], *parts[1])
 
 
 def _hdf5_split(f, path, split):
     """(X (784, m) float32, y (m,) int64) of one split, checked."""
-    x = _hdf5_dataset(f, path, f"x_{split}", np.floating, "floating-point pixels (float32)")
+    x = _hdf5_dataset(
+        f, path, f"x_{split}", np.floating, "floating-point pixels (float32)"
+    )
     y = _hdf5_dataset(f, path, f"y_{split}", np.integer, "integer labels")
     if len(x.shape) != 2 or x.shape[1] != N_PIXELS or y.shape != (x.shape[0], 1):
         raise DataError(
@@ -268,21 +296,29 @@ def _hdf5_split(f, path, split):
             f"got {x.shape} and {y.shape}"
         )
     if x.shape[0] == 0:
-        raise DataError(f"{path}: x_{split} holds 0 images; every split needs at least one")
+        raise DataError(
+            f"{path}: x_{split} holds 0 images; every split needs at least one"
+        )
     x, y = x[()], y[()]  # read only after the shapes passed
     # NaN fails both comparisons, so this also rejects NaN and infinities
     if x.size and not (x.min() >= 0 and x.max() <= 1):
-        raise DataError(f"{path}: x_{split} pixel values must lie in [0, 1]; "
-                        f"found {x.min()}..{x.max()} (divide 0..255 pixels by 255)")
+        raise DataError(
+            f"{path}: x_{split} pixel values must lie in [0, 1]; "
+            f"found {x.min()}..{x.max()} (divide 0..255 pixels by 255)"
+        )
     if y.size and (y.min() < 0 or y.max() >= N_CLASSES):
-        raise DataError(f"{path}: y_{split} labels must lie in 0..9; found {y.min()}..{y.max()}")
+        raise DataError(
+            f"{path}: y_{split} labels must lie in 0..9; found {y.min()}..{y.max()}"
+        )
     return _columns(x, 1), y[:, 0].astype(np.int64)
 
 
 def _hdf5_dataset(f, path, key, kind, expected):
     d = f.get(key)
     if d is None or not hasattr(d, "dtype"):
-        raise DataError(f"{path}: dataset {key!r} is missing; expected {', '.join(HDF5_KEYS)}")
+        raise DataError(
+            f"{path}: dataset {key!r} is missing; expected {', '.join(HDF5_KEYS)}"
+        )
     if not np.issubdtype(d.dtype, kind):
         raise DataError(f"{path}: dataset {key!r} must hold {expected}; got {d.dtype}")
     return d
@@ -298,28 +334,40 @@ def export_hdf5(data, out):
     """
     import h5py
 
-    arrays = {"x_train": data.X_train.T, "y_train": data.y_train.reshape(-1, 1),
-              "x_test": data.X_test.T, "y_test": data.y_test.reshape(-1, 1)}
+    arrays = {
+        "x_train": data.X_train.T,
+        "y_train": data.y_train.reshape(-1, 1),
+        "x_test": data.X_test.T,
+        "y_test": data.y_test.reshape(-1, 1),
+    }
     for key, a in arrays.items():
         if len(a) == 0:
-            raise DataError(f"{out}: refusing to write an empty {key} (0 rows); "
-                            "every split needs at least one image")
+            raise DataError(
+                f"{out}: refusing to write an empty {key} (0 rows); "
+                "every split needs at least one image"
+            )
     check_writable(Path(out).parent, fix="write the HDF5 file somewhere else")
     # built in memory, then written by the atomic writer: a full disk is then one
     # OSError from a plain write, never a failure inside HDF5's own close
-    with h5py.File(f"{Path(out).name}.in-memory", "w", driver="core",
-                   backing_store=False) as f:
+    with h5py.File(
+        f"{Path(out).name}.in-memory", "w", driver="core", backing_store=False
+    ) as f:
         for key, a in arrays.items():
             a = np.ascontiguousarray(a, dtype=np.float32 if key[0] == "x" else np.uint8)
-            f.create_dataset(key, data=a, compression="gzip", compression_opts=1,
-                             chunks=(min(len(a), 1024), a.shape[1]))
+            f.create_dataset(
+                key,
+                data=a,
+                compression="gzip",
+                compression_opts=1,
+                chunks=(min(len(a), 1024), a.shape[1]),
+            )
         f.flush()
         image = f.id.get_file_image()
     atomic_write_bytes(out, image)
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's decompressed bytes (a raw file is hashed as it is), streamed."""
+    """SHA-256 of a file's decompressed bytes (a raw file as it is), read in pieces."""
     path = Path(path)
     digest = hashlib.sha256()
     with _idx_stream(path) as (f, _, _):
@@ -345,8 +393,11 @@ def verify_folder(folder, files=FILES):
         except DataError as e:
             problems[name] = str(e)
             continue
-        problems[name] = None if digest == expected else (
-            f"{path.name}: SHA-256 {digest} is not the official {expected}")
+        problems[name] = (
+            None
+            if digest == expected
+            else (f"{path.name}: SHA-256 {digest} is not the official {expected}")
+        )
     return problems
 
 
@@ -359,8 +410,12 @@ def load_sample():
     with resources.files("nnscratch").joinpath(SAMPLE_FILE).open("rb") as f:
         with np.load(f, allow_pickle=False) as z:
             arrays = {k: z[k] for k in ("x_train", "y_train", "x_test", "y_test")}
-    X_train, y_train = images_and_labels(arrays["x_train"], arrays["y_train"], ("sample", "sample"))
-    X_test, y_test = images_and_labels(arrays["x_test"], arrays["y_test"], ("sample", "sample"))
+    X_train, y_train = images_and_labels(
+        arrays["x_train"], arrays["y_train"], ("sample", "sample")
+    )
+    X_test, y_test = images_and_labels(
+        arrays["x_test"], arrays["y_test"], ("sample", "sample")
+    )
     return Dataset(X_train, y_train, X_test, y_test)
 
 
@@ -391,26 +446,36 @@ def make_sample(folder, out, n_train=5000, n_test=1000, seed=0):
         path = find_idx(folder, name)
         digest = file_sha256(path)
         if digest != expected:
-            raise DataError(f"{path}: SHA-256 {digest} does not match the official {expected}")
+            raise DataError(
+                f"{path}: SHA-256 {digest} does not match the official {expected}"
+            )
         digests[name] = digest
         arrays[name] = read_idx(path)
     rng = np.random.default_rng(seed)
-    train = np.sort(rng.choice(arrays["train-labels-idx1-ubyte"].size, n_train, replace=False))
-    test = np.sort(rng.choice(arrays["t10k-labels-idx1-ubyte"].size, n_test, replace=False))
-    atomic_write(out, lambda f: np.savez_compressed(
-        f,
-        x_train=arrays["train-images-idx3-ubyte"][train],
-        y_train=arrays["train-labels-idx1-ubyte"][train],
-        x_test=arrays["t10k-images-idx3-ubyte"][test],
-        y_test=arrays["t10k-labels-idx1-ubyte"][test],
-        train_index=train, test_index=test,
-        source_sha256=np.array([f"{k} {v}" for k, v in digests.items()]),
-        credit=np.array(CREDIT),
-    ))
+    train = np.sort(
+        rng.choice(arrays["train-labels-idx1-ubyte"].size, n_train, replace=False)
+    )
+    test = np.sort(
+        rng.choice(arrays["t10k-labels-idx1-ubyte"].size, n_test, replace=False)
+    )
+    atomic_write(
+        out,
+        lambda f: np.savez_compressed(
+            f,
+            x_train=arrays["train-images-idx3-ubyte"][train],
+            y_train=arrays["train-labels-idx1-ubyte"][train],
+            x_test=arrays["t10k-images-idx3-ubyte"][test],
+            y_test=arrays["t10k-labels-idx1-ubyte"][test],
+            train_index=train,
+            test_index=test,
+            source_sha256=np.array([f"{k} {v}" for k, v in digests.items()]),
+            credit=np.array(CREDIT),
+        ),
+    )
 
 
 def check_writable(folder, create=False, fix="choose another folder"):
-    """Raise DataError unless a file can be created in `folder` (made first if `create`).
+    """Raise DataError unless a file can be made in `folder` (made first if `create`).
 
     The data layer reports an unwritable destination as DataError, not
     OSError, so that its callers catch one documented type.
@@ -423,4 +488,6 @@ def check_writable(folder, create=False, fix="choose another folder"):
         probe.touch()
         probe.unlink()
     except OSError as e:
-        raise DataError(f"{folder}: folder cannot be written ({e.strerror}); {fix}") from e
+        raise DataError(
+            f"{folder}: folder cannot be written ({e.strerror}); {fix}"
+        ) from e

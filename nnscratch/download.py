@@ -57,7 +57,10 @@ RECORD = ".verified.json"  # name -> size, mtime_ns and SHA-256 when last verifi
 
 
 def default_data_dir():
-    """Cache folder: $NNSCRATCH_DATA, else $XDG_CACHE_HOME or ~/.cache, then nnscratch/mnist."""
+    """Cache folder: $NNSCRATCH_DATA, else $XDG_CACHE_HOME/nnscratch/mnist.
+
+    Without $XDG_CACHE_HOME, ~/.cache stands for it.
+    """
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -65,7 +68,7 @@ def default_data_dir():
 
 
 def default_mirrors():
-    """Mirror URLs from $NNSCRATCH_MNIST_MIRRORS (space-separated), else `DEFAULT_MIRRORS`."""
+    """Mirror URLs from $NNSCRATCH_MNIST_MIRRORS (space-separated), else the default."""
     return tuple(os.environ.get(MIRRORS_ENV, "").split()) or DEFAULT_MIRRORS
 
 
@@ -80,9 +83,18 @@ def missing_files(folder, files=FILES):
     return missing
 
 
-def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, progress=True,
-                   log=None, deadline=DEADLINE, min_rate=MIN_RATE, grace=GRACE,
-                   sizes=RAW_SIZES) -> list[str]:
+def download_mnist(
+    folder=None,
+    mirrors=None,
+    files=FILES,
+    timeout=TIMEOUT,
+    progress=True,
+    log=None,
+    deadline=DEADLINE,
+    min_rate=MIN_RATE,
+    grace=GRACE,
+    sizes=RAW_SIZES,
+) -> list[str]:
     """Make `folder` hold every file of `files`, verified; return the names it fetched.
 
     Args:
@@ -107,19 +119,43 @@ def download_mnist(folder=None, mirrors=None, files=FILES, timeout=TIMEOUT, prog
         DataError: the folder cannot be written, or no mirror served a good copy.
     """
     folder = Path(default_data_dir() if folder is None else folder)
-    mirrors = [m if m.endswith("/") else m + "/" for m in (mirrors or default_mirrors())]
+    mirrors = [
+        m if m.endswith("/") else m + "/" for m in (mirrors or default_mirrors())
+    ]
     log = log or (lambda line: None)
     record = _read_record(folder)
-    todo = {name: digest for name, digest in files.items()
-            if not _cached_and_good(folder, name, digest, log, record)}
+    todo = {
+        name: digest
+        for name, digest in files.items()
+        if not _cached_and_good(folder, name, digest, log, record)
+    }
     if todo:  # a complete cache may sit in a read-only folder
-        check_writable(folder, create=True, fix=(
-            f"choose another cache folder with --dir or ${DATA_ENV}, or use --data sample"))
-    limits = {"timeout": timeout, "deadline": deadline, "min_rate": min_rate, "grace": grace}
+        check_writable(
+            folder,
+            create=True,
+            fix=(
+                f"choose another cache folder with --dir or ${DATA_ENV}, "
+                "or use --data sample"
+            ),
+        )
+    limits = {
+        "timeout": timeout,
+        "deadline": deadline,
+        "min_rate": min_rate,
+        "grace": grace,
+    }
     try:
         for name, digest in todo.items():
-            path = fetch_file(name, digest, folder, mirrors, progress=progress, log=log,
-                              max_size=sizes.get(name, UNKNOWN_SIZE), **limits)
+            path = fetch_file(
+                name,
+                digest,
+                folder,
+                mirrors,
+                progress=progress,
+                log=log,
+                max_size=sizes.get(name, UNKNOWN_SIZE),
+                **limits,
+            )
             _remember(record, name, path, digest)
     finally:
         _write_record(folder, record)
@@ -137,7 +173,9 @@ def _read_record(folder):
 def _write_record(folder, record):
     if record != _read_record(folder):
         try:
-            atomic_write_text(Path(folder) / RECORD, json.dumps(record, indent=1) + "\n")
+            atomic_write_text(
+                Path(folder) / RECORD, json.dumps(record, indent=1) + "\n"
+            )
         except OSError:
             pass  # a read-only cache: files are verified again next time, nothing worse
 
@@ -169,9 +207,20 @@ def _cached_and_good(folder, name, digest, log, record):
     return False
 
 
-def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, log=None,
-               deadline=DEADLINE, min_rate=MIN_RATE, grace=GRACE, max_size=UNKNOWN_SIZE):
-    """Download `name.gz` from the first mirror that serves a copy with the right digest.
+def fetch_file(
+    name,
+    digest,
+    folder,
+    mirrors,
+    timeout=TIMEOUT,
+    progress=True,
+    log=None,
+    deadline=DEADLINE,
+    min_rate=MIN_RATE,
+    grace=GRACE,
+    max_size=UNKNOWN_SIZE,
+):
+    """Download `name.gz` from the first mirror serving a copy with the right digest.
 
     At most `max_size` decompressed bytes (and a gzip of at most about that)
     are accepted; see `download_mnist` for the other limits.
@@ -181,8 +230,13 @@ def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, lo
     final = Path(folder) / (name + ".gz")
     tmp = final.with_name(f".{final.name}.{os.getpid()}.part")
     remove_stale(final.parent, final.name)  # parts of killed downloads
-    limits = {"timeout": timeout, "deadline": deadline, "min_rate": min_rate, "grace": grace,
-              "max_bytes": max_size + max_size // 100 + 1024}  # gzip never grows data more
+    limits = {
+        "timeout": timeout,
+        "deadline": deadline,
+        "min_rate": min_rate,
+        "grace": grace,
+        "max_bytes": max_size + max_size // 100 + 1024,
+    }  # gzip never grows data more
     failures = []
     try:
         for mirror in mirrors:
@@ -192,14 +246,22 @@ def fetch_file(name, digest, folder, mirrors, timeout=TIMEOUT, progress=True, lo
                 found = _gunzip_sha256(tmp, max_size)
             # URLError, HTTPError, timeouts and dropped connections are OSErrors, a
             # garbled response an HTTPException, a malformed URL a ValueError
-            except (OSError, EOFError, zlib.error, http.client.HTTPException, ValueError) as e:
+            except (
+                OSError,
+                EOFError,
+                zlib.error,
+                http.client.HTTPException,
+                ValueError,
+            ) as e:
                 failures.append(f"{url}: {_reason(e)}")
                 if mirror != mirrors[-1]:
                     log(f"{url}: {_reason(e)}; trying the next mirror")
                 continue
             if found != digest:
-                failures.append(f"{url}: SHA-256 {found[:12]}... is not the expected "
-                                f"{digest[:12]}...")
+                failures.append(
+                    f"{url}: SHA-256 {found[:12]}... is not the expected "
+                    f"{digest[:12]}..."
+                )
                 continue
             os.replace(tmp, final)
             log(f"{final}: downloaded from {url}, SHA-256 verified")
@@ -222,34 +284,50 @@ def _stream(url, tmp, timeout, progress, deadline, min_rate, grace, max_bytes):
 
     start = time.monotonic()
     request = urllib.request.Request(url, headers={"User-Agent": "nnscratch"})
-    with urllib.request.urlopen(request, timeout=min(timeout, deadline)) as response, \
-            open(tmp, "wb") as out:
+    with (
+        urllib.request.urlopen(request, timeout=min(timeout, deadline)) as response,
+        open(tmp, "wb") as out,
+    ):
         size = response.headers.get("Content-Length")
         size = int(size) if size and size.isdigit() else None
         if size is not None and size > max_bytes:
             raise TooLarge(f"announces {size} bytes; this file has at most {max_bytes}")
         received = 0
-        with tqdm(total=size, unit="B", unit_scale=True, file=sys.stderr,
-                  desc=url.rsplit("/", 1)[-1], disable=not progress, leave=False) as bar:
+        with tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            file=sys.stderr,
+            desc=url.rsplit("/", 1)[-1],
+            disable=not progress,
+            leave=False,
+        ) as bar:
             while chunk := response.read1(CHUNK):  # returns as soon as any bytes arrive
                 received += len(chunk)
                 if received > max_bytes:
-                    raise TooLarge(f"sent more than {max_bytes} bytes, more than this file "
-                                   "can have; stopped")
+                    raise TooLarge(
+                        f"sent more than {max_bytes} bytes, more than this file "
+                        "can have; stopped"
+                    )
                 out.write(chunk)
                 bar.update(len(chunk))
-                _check_pace(received, time.monotonic() - start, deadline, min_rate, grace)
+                _check_pace(
+                    received, time.monotonic() - start, deadline, min_rate, grace
+                )
     if size is not None and received != size:  # urllib returns short data silently
         raise ConnectionError(f"connection dropped after {received} of {size} bytes")
 
 
 def _check_pace(received, elapsed, deadline, min_rate, grace):
     if elapsed > deadline:
-        raise MirrorTooSlow(f"took longer than {deadline:g} s (after {received} bytes); "
-                            "stopped")
+        raise MirrorTooSlow(
+            f"took longer than {deadline:g} s (after {received} bytes); " "stopped"
+        )
     if elapsed > grace and received < min_rate * elapsed:
-        raise MirrorTooSlow(f"sent {received} bytes in {elapsed:.1f} s, slower than "
-                            f"{min_rate:g} bytes/s; stopped")
+        raise MirrorTooSlow(
+            f"sent {received} bytes in {elapsed:.1f} s, slower than "
+            f"{min_rate:g} bytes/s; stopped"
+        )
 
 
 def _gunzip_sha256(path, max_size=UNKNOWN_SIZE):
@@ -259,8 +337,10 @@ def _gunzip_sha256(path, max_size=UNKNOWN_SIZE):
         while chunk := f.read(1 << 20):
             total += len(chunk)
             if total > max_size:
-                raise TooLarge(f"decompresses to more than {max_size} bytes, more than this "
-                               "file can have")
+                raise TooLarge(
+                    f"decompresses to more than {max_size} bytes, more than this "
+                    "file can have"
+                )
             digest.update(chunk)
     return digest.hexdigest()
 

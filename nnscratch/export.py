@@ -1,4 +1,4 @@
-"""Export a trained model for the browser: one small JSON file the draw-a-digit page fetches.
+"""Export a trained model for the browser: the JSON file the draw-a-digit page fetches.
 
 The file holds each parameter as base64 of its raw little-endian bytes,
 row-major, with the shapes of the package (W1 (n_h, 784), b1 (n_h, 1),
@@ -40,11 +40,18 @@ def web_model(params, activation, dtype="float32"):
         raise ValueError(f"dtype must be one of {', '.join(WEB_DTYPES)}; got {dtype!r}")
     little = np.dtype(dtype).newbyteorder("<")
     return {
-        "format": WEB_FORMAT, "version": WEB_VERSION, "dtype": dtype, "byte_order": "little",
+        "format": WEB_FORMAT,
+        "version": WEB_VERSION,
+        "dtype": dtype,
+        "byte_order": "little",
         "activation": activation,
         "shapes": {k: list(params[k].shape) for k in PARAM_NAMES},
-        "params": {k: base64.b64encode(np.ascontiguousarray(params[k], dtype=little).tobytes()).decode("ascii")
-                   for k in PARAM_NAMES},
+        "params": {
+            k: base64.b64encode(
+                np.ascontiguousarray(params[k], dtype=little).tobytes()
+            ).decode("ascii")
+            for k in PARAM_NAMES
+        },
     }
 
 
@@ -63,30 +70,46 @@ def read_web_model(path):
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"{path}: no such file; write it with 'nnscratch export MODEL OUT'") from None
+        raise ValueError(
+            f"{path}: no such file; write it with 'nnscratch export MODEL OUT'"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"{path}: not a JSON model file ({e})") from None
-    if not isinstance(doc, dict) or doc.get("format") != WEB_FORMAT or doc.get("version") != WEB_VERSION:
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != WEB_FORMAT
+        or doc.get("version") != WEB_VERSION
+    ):
         raise ValueError(f"{path}: not a {WEB_FORMAT} version {WEB_VERSION} file")
-    if doc.get("dtype") not in WEB_DTYPES or doc.get("activation") not in HIDDEN_ACTIVATIONS:
-        raise ValueError(f"{path}: dtype {doc.get('dtype')!r} or activation {doc.get('activation')!r} unknown")
+    if (
+        doc.get("dtype") not in WEB_DTYPES
+        or doc.get("activation") not in HIDDEN_ACTIVATIONS
+    ):
+        raise ValueError(
+            f"{path}: dtype {doc.get('dtype')!r} or activation "
+            f"{doc.get('activation')!r} unknown"
+        )
     params = {}
     for k in PARAM_NAMES:
         try:
             shape = tuple(int(n) for n in doc["shapes"][k])
             raw = base64.b64decode(doc["params"][k], validate=True)
         except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"{path}: parameter {k} missing or malformed ({e!r})") from None
+            raise ValueError(
+                f"{path}: parameter {k} missing or malformed ({e!r})"
+            ) from None
         stored = np.dtype(doc["dtype"]).newbyteorder("<")
         if len(raw) != int(np.prod(shape)) * stored.itemsize:
-            raise ValueError(f"{path}: {k} holds {len(raw)} bytes; shape {shape} in {doc['dtype']} "
-                             f"needs {int(np.prod(shape)) * stored.itemsize}")
+            raise ValueError(
+                f"{path}: {k} holds {len(raw)} bytes; shape {shape} in {doc['dtype']} "
+                f"needs {int(np.prod(shape)) * stored.itemsize}"
+            )
         params[k] = np.frombuffer(raw, dtype=stored).astype(np.float32).reshape(shape)
     return params, doc["activation"]
 
 
 def float16_deviation(params, X, activation):
-    """Largest |p16 - p32| over the softmax outputs of X when the parameters are rounded to float16.
+    """Largest |p16 - p32| over the softmax outputs of X, parameters rounded to float16.
 
     Args:
         params: float32 parameters.
@@ -115,24 +138,38 @@ def export_model(model_path, out, dtype="float32"):
     """
     out = Path(out)
     if not out.parent.is_dir():
-        raise ValueError(f"{out.parent}: no such folder for {out.name}; create it first")
+        raise ValueError(
+            f"{out.parent}: no such folder for {out.name}; create it first"
+        )
     if out.is_dir():
-        raise ValueError(f"{out}: is a folder; give the path of the JSON file to write, e.g. {out}/model.json")
+        raise ValueError(
+            f"{out}: is a folder; give the path of the JSON file to write, "
+            f"e.g. {out}/model.json"
+        )
     if out.exists() and out.resolve() == Path(model_path).resolve():
-        raise ValueError(f"{out}: is the model file itself; write the JSON file elsewhere, "
-                         f"e.g. {out.with_suffix('.json')}")
+        raise ValueError(
+            f"{out}: is the model file itself; write the JSON file elsewhere, "
+            f"e.g. {out.with_suffix('.json')}"
+        )
     params, hyper = load_model(model_path)
     activation = hyper["activation"]  # load_model checked it is one the page knows
     n_h, n_x = params["W1"].shape
     if n_x != N_PIXELS or params["W2"].shape[0] != N_CLASSES:
-        raise ValueError(f"{model_path}: model is {n_x}-{n_h}-{params['W2'].shape[0]}; the page needs 784-n_h-10")
+        raise ValueError(
+            f"{model_path}: model is {n_x}-{n_h}-{params['W2'].shape[0]}; "
+            "the page needs 784-n_h-10"
+        )
     params = {k: v.astype(np.float32) for k, v in params.items()}
     deviation = 0.0
     if dtype == "float16":
         deviation = float16_deviation(params, load_sample().X_test, activation)
         if not deviation <= FLOAT16_TOLERANCE:
-            raise ValueError(f"{model_path}: float16 moves a probability by {deviation:.2g} "
-                             f"(limit {FLOAT16_TOLERANCE:g}); export with --dtype float32")
-    text = json.dumps(web_model(params, activation, dtype), separators=(",", ":")) + "\n"
+            raise ValueError(
+                f"{model_path}: float16 moves a probability by {deviation:.2g} "
+                f"(limit {FLOAT16_TOLERANCE:g}); export with --dtype float32"
+            )
+    text = (
+        json.dumps(web_model(params, activation, dtype), separators=(",", ":")) + "\n"
+    )
     atomic_write_text(out, text)
     return deviation

@@ -1,4 +1,4 @@
-"""Writing files and folders so that a kill, a crash or a full disk never leaves a partial one.
+"""Writing files and folders so that a kill, crash or full disk leaves no partial one.
 
 Every output goes to a hidden temporary beside its final name,
 `.NAME.PID.tmp` for a file and `.NAME.PID.new` for a folder; the temporary is
@@ -79,7 +79,7 @@ def remove_stale(folder: Path, name: str | None = None) -> list[Path]:
 
 
 def fsync_folder(folder: Path) -> None:
-    """Flush a folder's entries (new names, renames) to disk, where the system allows it."""
+    """Flush a folder's entries (new names, renames) to disk, where the system can."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -103,17 +103,19 @@ def _fsync_file(path):
 def write_failure(e: OSError, path: Path) -> OutputError:
     """An `OutputError` naming `path`, for an OSError raised while writing it."""
     reason = e.strerror or str(e) or type(e).__name__
-    fix = {errno.ENOSPC: "free some space or write somewhere else",
-           errno.EFBIG: "the file size limit (ulimit -f) is too small; raise it",
-           errno.EDQUOT: "the disk quota is full; free some space",
-           errno.EACCES: "choose a folder you can write",
-           errno.EROFS: "choose a folder on a writable disk"}.get(e.errno, "write elsewhere")
+    fix = {
+        errno.ENOSPC: "free some space or write somewhere else",
+        errno.EFBIG: "the file size limit (ulimit -f) is too small; raise it",
+        errno.EDQUOT: "the disk quota is full; free some space",
+        errno.EACCES: "choose a folder you can write",
+        errno.EROFS: "choose a folder on a writable disk",
+    }.get(e.errno, "write elsewhere")
     return OutputError(e.errno, f"cannot write {path} ({reason}); {fix}")
 
 
 @contextmanager
 def atomic_path(path: Path, shown: Path | None = None):
-    """Yield a temporary path beside `path`; flush it and rename it to `path` on success.
+    """Yield a temporary path beside `path`; flush it, rename it to `path` on success.
 
     The temporary is removed if the block fails. An OSError becomes an
     `OutputError` naming `shown` (default `path`).
@@ -138,7 +140,7 @@ def atomic_path(path: Path, shown: Path | None = None):
 
 
 def atomic_write(path: Path, write, shown: Path | None = None) -> None:
-    """Call write(file) on a temporary file beside `path`, flush it, rename it into place."""
+    """Call write(file) on a temporary beside `path`, flush it, rename it into place."""
     with atomic_path(path, shown) as tmp, open(tmp, "wb") as f:
         write(f)
         f.flush()
@@ -159,12 +161,14 @@ AT_FDCWD = -100
 
 
 def exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths in one atomic step (Linux renameat2); False if unsupported."""
+    """Swap two existing paths atomically (Linux renameat2); False if unsupported."""
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):
         return False
-    result = renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE)
+    result = renameat2(
+        AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE
+    )
     if result == 0:
         return True
     code = ctypes.get_errno()
@@ -218,9 +222,13 @@ def folder_lock(final: Path):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise OutputError(errno.EBUSY, (
-                f"{final}: another nnscratch process is writing this folder now; "
-                "wait for it to finish or choose another --out")) from None
+            raise OutputError(
+                errno.EBUSY,
+                (
+                    f"{final}: another nnscratch process is writing this folder now; "
+                    "wait for it to finish or choose another --out"
+                ),
+            ) from None
         try:  # the holder may have removed the file between our open and our lock
             same = os.stat(lock).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
@@ -246,7 +254,7 @@ def _missing_ancestors(folder):
 
 
 def check_output_folder(final: Path) -> None:
-    """Raise OutputError unless `final` can become an output folder (nothing is created).
+    """Raise OutputError unless `final` can become an output folder (creates nothing).
 
     It must be absent, or a folder holding only files (an earlier run and
     notes beside it); its nearest existing ancestor must be a folder.
@@ -256,22 +264,32 @@ def check_output_folder(final: Path) -> None:
         if p.exists():
             break
     if not p.is_dir():
-        raise OutputError(errno.ENOTDIR, f"{final}: {p} is not a folder; choose another --out")
+        raise OutputError(
+            errno.ENOTDIR, f"{final}: {p} is not a folder; choose another --out"
+        )
     if p != final:
         return
     if not os.access(final, os.W_OK | os.X_OK):
-        raise OutputError(errno.EACCES, f"{final}: folder cannot be written; choose another --out")
-    folders = sorted(e.name for e in final.iterdir()
-                     if e.is_dir() and not _TEMPORARY.match(e.name))
+        raise OutputError(
+            errno.EACCES, f"{final}: folder cannot be written; choose another --out"
+        )
+    folders = sorted(
+        e.name for e in final.iterdir() if e.is_dir() and not _TEMPORARY.match(e.name)
+    )
     if folders:
-        raise OutputError(errno.EISDIR, (
-            f"{final}: holds the folder(s) {', '.join(folders)}; a run replaces its --out "
-            "folder as a whole, so choose a new folder or one holding only an earlier run"))
+        raise OutputError(
+            errno.EISDIR,
+            (
+                f"{final}: holds the folder(s) {', '.join(folders)}; a run replaces "
+                "its --out folder as a whole, so choose a new folder or one holding "
+                "only an earlier run"
+            ),
+        )
 
 
 @contextmanager
 def staged_folder(final: Path):
-    """Yield (staging folder, result dict); on success the staging folder replaces `final`.
+    """Yield (staging folder, result); on success the staging folder replaces `final`.
 
     Files already in `final` that the block did not write (notes kept beside
     a run) are carried over, hard-linked. Until the swap, `final` is untouched;
@@ -317,7 +335,11 @@ def _plain(e):
 
 def _carry_over(old, new):
     for entry in old.iterdir():
-        if entry.is_file() and not _TEMPORARY.match(entry.name) and not (new / entry.name).exists():
+        if (
+            entry.is_file()
+            and not _TEMPORARY.match(entry.name)
+            and not (new / entry.name).exists()
+        ):
             try:
                 os.link(entry, new / entry.name)
             except OSError:

@@ -40,7 +40,9 @@ class ModelFileError(ValueError):
     """Raised when a model file is missing, corrupt, or of another format."""
 
 
-def save_model(path: Path, params: dict[str, np.ndarray], hyperparameters: dict) -> None:
+def save_model(
+    path: Path, params: dict[str, np.ndarray], hyperparameters: dict
+) -> None:
     """Write params and a JSON dict of hyper-parameters to `path` atomically.
 
     Args:
@@ -57,13 +59,18 @@ def save_model(path: Path, params: dict[str, np.ndarray], hyperparameters: dict)
     for name in PARAM_NAMES:
         a = np.asarray(params[name])
         if a.dtype.kind != "f" or not np.isfinite(a).all():
-            raise ValueError(f"{name} must hold finite floats to be saved; got {a.dtype} "
-                             "with NaN or infinite values" if a.dtype.kind == "f"
-                             else f"{name} must hold floats to be saved; got {a.dtype}")
+            raise ValueError(
+                f"{name} must hold finite floats to be saved; got {a.dtype} "
+                "with NaN or infinite values"
+                if a.dtype.kind == "f"
+                else f"{name} must hold floats to be saved; got {a.dtype}"
+            )
     if hyperparameters.get("activation") not in HIDDEN_ACTIVATIONS:
-        raise ValueError("hyperparameters must name the activation, one of "
-                         f"{', '.join(HIDDEN_ACTIVATIONS)}; "
-                         f"got {hyperparameters.get('activation')!r}")
+        raise ValueError(
+            "hyperparameters must name the activation, one of "
+            f"{', '.join(HIDDEN_ACTIVATIONS)}; "
+            f"got {hyperparameters.get('activation')!r}"
+        )
     arrays = {name: params[name] for name in PARAM_NAMES}
     arrays["format_version"] = np.array(FORMAT_VERSION)
     text = json.dumps(hyperparameters, sort_keys=True, allow_nan=False)
@@ -88,10 +95,13 @@ def load_model(path: Path) -> tuple[dict[str, np.ndarray], dict]:
         with open(path, "rb") as f:
             head = f.read(8)
     except FileNotFoundError:
-        raise ModelFileError(f"{path}: no such model file; "
-                             "train one with 'nnscratch train --out DIR'") from None
+        raise ModelFileError(
+            f"{path}: no such model file; " "train one with 'nnscratch train --out DIR'"
+        ) from None
     except OSError as e:
-        raise ModelFileError(f"{path}: cannot read the model file ({e.strerror})") from None
+        raise ModelFileError(
+            f"{path}: cannot read the model file ({e.strerror})"
+        ) from None
     if not head.startswith(b"PK"):
         raise ModelFileError(f"{path}: {_what(head)}; {FIX}")
     try:
@@ -99,11 +109,12 @@ def load_model(path: Path) -> tuple[dict[str, np.ndarray], dict]:
             arrays = {name: _read_member(z, path, name) for name in MEMBERS}
     except ModelFileError:
         raise
-    # a damaged archive surfaces as any of these, from zipfile, zlib or numpy's header parser
+    # a damaged archive raises many types, from zipfile, zlib or numpy's header parser
     except Exception as e:  # noqa: BLE001 (reading bytes only: every failure is a bad file)
         reason = " ".join(str(e).split()) or type(e).__name__
-        raise ModelFileError(f"{path}: corrupt or truncated model archive ({reason}); "
-                             f"{FIX}") from None
+        raise ModelFileError(
+            f"{path}: corrupt or truncated model archive ({reason}); " f"{FIX}"
+        ) from None
     return _checked(path, arrays)
 
 
@@ -117,15 +128,19 @@ def _what(head):
 
 
 def _read_member(z, path, name):
-    """One member's array, its declared shape and size checked before its data is read."""
+    """One member's array; its declared shape and size are checked before its data."""
     try:
         info = z.getinfo(name + ".npy")
     except KeyError:
-        raise ModelFileError(f"{path}: member {name}.npy is missing; expected "
-                             f"{', '.join(m + '.npy' for m in MEMBERS)}; {FIX}") from None
+        raise ModelFileError(
+            f"{path}: member {name}.npy is missing; expected "
+            f"{', '.join(m + '.npy' for m in MEMBERS)}; {FIX}"
+        ) from None
     if info.file_size > MAX_MEMBER_BYTES:
-        raise ModelFileError(f"{path}: member {name}.npy declares {info.file_size} bytes; "
-                             f"a model member is at most {MAX_MEMBER_BYTES}")
+        raise ModelFileError(
+            f"{path}: member {name}.npy declares {info.file_size} bytes; "
+            f"a model member is at most {MAX_MEMBER_BYTES}"
+        )
     with z.open(info) as f:
         version = np.lib.format.read_magic(f)
         if version == (1, 0):
@@ -133,63 +148,95 @@ def _read_member(z, path, name):
         elif version == (2, 0):
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
         else:
-            raise ModelFileError(f"{path}: member {name}.npy is in .npy format {version}; "
-                                 "expected 1.0 or 2.0")
+            raise ModelFileError(
+                f"{path}: member {name}.npy is in .npy format {version}; "
+                "expected 1.0 or 2.0"
+            )
         if dtype.hasobject:
-            raise ModelFileError(f"{path}: member {name}.npy holds Python objects, which "
-                                 "are never unpickled; a model holds numbers only")
+            raise ModelFileError(
+                f"{path}: member {name}.npy holds Python objects, which "
+                "are never unpickled; a model holds numbers only"
+            )
         size = math.prod(shape) * dtype.itemsize
         header = f.tell()
         if size != info.file_size - header:
             raise ModelFileError(
-                f"{path}: member {name}.npy declares shape {shape} of {dtype} ({size} bytes) "
-                f"but holds {info.file_size - header} bytes")
+                f"{path}: member {name}.npy declares shape {shape} of {dtype} "
+                f"({size} bytes) "
+                f"but holds {info.file_size - header} bytes"
+            )
         data = f.read(size)
     if len(data) != size:
         raise ModelFileError(f"{path}: member {name}.npy is truncated")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
+    return (
+        np.frombuffer(data, dtype=dtype)
+        .reshape(shape, order="F" if fortran else "C")
+        .copy()
+    )
 
 
 def _checked(path, arrays):
     """Check dtypes, values, version and hyper-parameters; return (params, hyper)."""
     version = arrays["format_version"]
     if version.shape != () or version.dtype.kind not in "iu":
-        raise ModelFileError(f"{path}: format_version must be one integer; got "
-                             f"{version.dtype} of shape {version.shape}")
+        raise ModelFileError(
+            f"{path}: format_version must be one integer; got "
+            f"{version.dtype} of shape {version.shape}"
+        )
     if int(version) != FORMAT_VERSION:
-        raise ModelFileError(f"{path}: format version {int(version)}; "
-                             f"this nnscratch reads version {FORMAT_VERSION}")
+        raise ModelFileError(
+            f"{path}: format version {int(version)}; "
+            f"this nnscratch reads version {FORMAT_VERSION}"
+        )
     params = {k: arrays[k] for k in PARAM_NAMES}
     for k, a in params.items():
         if a.dtype.kind != "f" or a.dtype.itemsize not in (4, 8):
-            raise ModelFileError(f"{path}: {k} must hold float32 or float64; got {a.dtype}")
+            raise ModelFileError(
+                f"{path}: {k} must hold float32 or float64; got {a.dtype}"
+            )
     try:
         check_params(params)
     except ValueError as e:
         raise ModelFileError(f"{path}: {e}") from None
     for k, a in params.items():
         if not np.isfinite(a).all():
-            raise ModelFileError(f"{path}: {k} holds NaN or infinite values; "
-                                 "the run that wrote it diverged: train again with a lower --lr")
+            raise ModelFileError(
+                f"{path}: {k} holds NaN or infinite values; "
+                "the run that wrote it diverged: train again with a lower --lr"
+            )
     return params, _hyperparameters(path, arrays["hyperparameters"])
 
 
 def _hyperparameters(path, text):
-    if text.shape != () or text.dtype.kind != "U" or text.dtype.itemsize > 4 * MAX_TEXT_CHARS:
-        raise ModelFileError(f"{path}: hyperparameters must be one JSON string; "
-                             f"got {text.dtype} of shape {text.shape}")
+    if (
+        text.shape != ()
+        or text.dtype.kind != "U"
+        or text.dtype.itemsize > 4 * MAX_TEXT_CHARS
+    ):
+        raise ModelFileError(
+            f"{path}: hyperparameters must be one JSON string; "
+            f"got {text.dtype} of shape {text.shape}"
+        )
     try:
         hyper = json.loads(str(text))
     except ValueError as e:
-        raise ModelFileError(f"{path}: hyperparameters are not valid JSON ({e})") from None
+        raise ModelFileError(
+            f"{path}: hyperparameters are not valid JSON ({e})"
+        ) from None
     if not isinstance(hyper, dict):
-        raise ModelFileError(f"{path}: hyperparameters must be a JSON object; "
-                             f"got {type(hyper).__name__}")
+        raise ModelFileError(
+            f"{path}: hyperparameters must be a JSON object; "
+            f"got {type(hyper).__name__}"
+        )
     if "activation" not in hyper:
-        raise ModelFileError(f"{path}: hyperparameters do not name the activation; "
-                             f"expected one of {', '.join(HIDDEN_ACTIVATIONS)}")
+        raise ModelFileError(
+            f"{path}: hyperparameters do not name the activation; "
+            f"expected one of {', '.join(HIDDEN_ACTIVATIONS)}"
+        )
     if hyper["activation"] not in HIDDEN_ACTIVATIONS:
-        raise ModelFileError(f"{path}: hyperparameters name the activation "
-                             f"{hyper['activation']!r}; expected one of "
-                             f"{', '.join(HIDDEN_ACTIVATIONS)}")
+        raise ModelFileError(
+            f"{path}: hyperparameters name the activation "
+            f"{hyper['activation']!r}; expected one of "
+            f"{', '.join(HIDDEN_ACTIVATIONS)}"
+        )
     return hyper

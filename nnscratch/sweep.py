@@ -29,13 +29,18 @@ def run_once(data, config, n_val=0, on_epoch=None):
     else:
         kwargs = {"X_test": data.X_test, "Y_test": one_hot(data.y_test)}
     params, history = train(X, one_hot(y), config, on_epoch=on_epoch, **kwargs)
-    test_loss, predictions = evaluate(data.X_test, one_hot(data.y_test), params, config.activation)
+    test_loss, predictions = evaluate(
+        data.X_test, one_hot(data.y_test), params, config.activation
+    )
     record = {
         "seed": config.seed,
         "test_accuracy": float(np.mean(predictions == data.y_test)),
         "test_loss": test_loss,
-        "chosen_epoch": (max(history, key=lambda r: r["val_accuracy"])["epoch"] if n_val
-                         else history[-1]["epoch"]),
+        "chosen_epoch": (
+            max(history, key=lambda r: r["val_accuracy"])["epoch"]
+            if n_val
+            else history[-1]["epoch"]
+        ),
         "train_seconds": sum(r["seconds"] for r in history),
         "wall_seconds": time.perf_counter() - start,
     }
@@ -60,14 +65,22 @@ def summarise(runs):
 def markdown_table(sweep):
     """The sweep as a markdown table: one row per seed, then mean ± std."""
     s = sweep["summary"]
-    lines = [f"Command: `{sweep['command']}`", "",
-             "| seed | test accuracy | test loss | chosen epoch | wall time (s) |",
-             "|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Command: `{sweep['command']}`",
+        "",
+        "| seed | test accuracy | test loss | chosen epoch | wall time (s) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for r in sweep["runs"]:
-        lines.append(f"| {r['seed']} | {r['test_accuracy']:.4f} | {r['test_loss']:.4f} | "
-                     f"{r['chosen_epoch']} | {r['wall_seconds']:.1f} |")
-    lines.append(f"| **mean ± std** | **{s['test_accuracy_mean']:.4f} ± {s['test_accuracy_std']:.4f}** | | | "
-                 f"{s['wall_seconds_mean']:.1f} (max {s['wall_seconds_max']:.1f}) |")
+        lines.append(
+            f"| {r['seed']} | {r['test_accuracy']:.4f} | {r['test_loss']:.4f} | "
+            f"{r['chosen_epoch']} | {r['wall_seconds']:.1f} |"
+        )
+    lines.append(
+        f"| **mean ± std** | "
+        f"**{s['test_accuracy_mean']:.4f} ± {s['test_accuracy_std']:.4f}** | | | "
+        f"{s['wall_seconds_mean']:.1f} (max {s['wall_seconds_max']:.1f}) |"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -86,8 +99,13 @@ def plot_spread(sweep, path):
         mean, std = curves.mean(axis=0), curves.std(axis=0)
         ax.plot(epochs, mean, label=split)
         ax.fill_between(epochs, mean - std, mean + std, alpha=0.3)
-    ax.set(xlabel="epoch", ylabel="accuracy (%)", ylim=(95, 100.2),
-           title=f"{sweep['name']}: mean of {len(histories)} seeds, band = ±1 standard deviation")
+    ax.set(
+        xlabel="epoch",
+        ylabel="accuracy (%)",
+        ylim=(95, 100.2),
+        title=f"{sweep['name']}: mean of {len(histories)} seeds, "
+        "band = ±1 standard deviation",
+    )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     return _finish(fig, path)

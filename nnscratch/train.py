@@ -9,7 +9,12 @@ from threadpoolctl import threadpool_limits
 
 from .augment import distorted_epochs
 from .checks import (  # noqa: F401 (AUGMENTATIONS re-exported)
-    AUGMENTATIONS, TrainingDiverged, check_config, check_forward, check_pair, check_targets,
+    AUGMENTATIONS,
+    TrainingDiverged,
+    check_config,
+    check_forward,
+    check_pair,
+    check_targets,
 )
 from .init import init_params
 from .losses import compute_loss
@@ -66,8 +71,13 @@ def batch_slices(m, batch_size):
 # --8<-- [end:batch_slices]
 
 
-def evaluate(X: np.ndarray, Y: np.ndarray, params: dict[str, np.ndarray],
-             activation: str = "sigmoid", chunk: int = 10_000) -> tuple[float, np.ndarray]:
+def evaluate(
+    X: np.ndarray,
+    Y: np.ndarray,
+    params: dict[str, np.ndarray],
+    activation: str = "sigmoid",
+    chunk: int = 10_000,
+) -> tuple[float, np.ndarray]:
     """Mean loss and predictions over a whole set, in chunks of columns.
 
     Args:
@@ -124,10 +134,17 @@ def train_epoch(X, Y, params, velocity, config, rng, lr=None):
 # --8<-- [end:train_epoch]
 
 
-def train(X_train: np.ndarray, Y_train: np.ndarray, config: TrainConfig = TrainConfig(), *,
-          X_val: np.ndarray | None = None, Y_val: np.ndarray | None = None,
-          X_test: np.ndarray | None = None, Y_test: np.ndarray | None = None,
-          on_epoch=None) -> tuple[dict[str, np.ndarray], list[dict]]:
+def train(
+    X_train: np.ndarray,
+    Y_train: np.ndarray,
+    config: TrainConfig = TrainConfig(),
+    *,
+    X_val: np.ndarray | None = None,
+    Y_val: np.ndarray | None = None,
+    X_test: np.ndarray | None = None,
+    Y_test: np.ndarray | None = None,
+    on_epoch=None,
+) -> tuple[dict[str, np.ndarray], list[dict]]:
     """Train a network from scratch; same config and data give identical parameters.
 
     Args:
@@ -153,8 +170,12 @@ def train(X_train: np.ndarray, Y_train: np.ndarray, config: TrainConfig = TrainC
     check_pair(X_test, Y_test, "test", n_x, K)
     rng = np.random.default_rng(config.seed)
     params = init_params(
-        X_train.shape[0], config.n_h, Y_train.shape[0],
-        rng=rng, activation=config.activation, dtype=X_train.dtype,
+        X_train.shape[0],
+        config.n_h,
+        Y_train.shape[0],
+        rng=rng,
+        activation=config.activation,
+        dtype=X_train.dtype,
     )
     velocity = init_velocity(params)
     # each example contiguous, so every batch is a cheap gather; the loaders of
@@ -162,13 +183,24 @@ def train(X_train: np.ndarray, Y_train: np.ndarray, config: TrainConfig = TrainC
     X_cols = np.asfortranarray(X_train)
     Y_cols = np.asfortranarray(Y_train, dtype=X_train.dtype)
     history, best = [], None
-    inputs = repeat(X_cols) if config.augment == "none" else distorted_epochs(
-        X_cols, config.epochs, np.random.default_rng([config.seed, 2]), config.augment == "elastic")
+    inputs = (
+        repeat(X_cols)
+        if config.augment == "none"
+        else distorted_epochs(
+            X_cols,
+            config.epochs,
+            np.random.default_rng([config.seed, 2]),
+            config.augment == "elastic",
+        )
+    )
     for epoch, X_epoch in zip(range(1, config.epochs + 1), inputs):
         lr = learning_rate(epoch, config.lr, config.epochs, config.lr_schedule)
         start = time.perf_counter()
-        # a diverging run overflows on its way to NaN: no warnings, the check below says it
-        with threadpool_limits(TRAIN_BLAS_THREADS, user_api="blas"), _diverging_quietly():
+        # a diverging run overflows on its way to NaN: quietly, the check below tells
+        with (
+            threadpool_limits(TRAIN_BLAS_THREADS, user_api="blas"),
+            _diverging_quietly(),
+        ):
             train_epoch(X_epoch, Y_cols, params, velocity, config, rng, lr)
         record = {"epoch": epoch, "lr": lr, "seconds": time.perf_counter() - start}
         with _diverging_quietly():
@@ -177,7 +209,9 @@ def train(X_train: np.ndarray, Y_train: np.ndarray, config: TrainConfig = TrainC
             raise TrainingDiverged(
                 f"training diverged in epoch {epoch}: the training loss is "
                 f"{record['train_loss']} at learning rate {lr:g}; nothing was saved: "
-                "train again with a lower --lr or --weight-decay (the write-up's lr is 0.5)")
+                "train again with a lower --lr or --weight-decay "
+                "(the write-up's lr is 0.5)"
+            )
         for split, X, Y in (("val", X_val, Y_val), ("test", X_test, Y_test)):
             if X is not None:
                 record.update(_scores(split, X, Y, params, config.activation))
@@ -206,7 +240,7 @@ def split_validation(X, y, n_val, seed):
 
 
 def _diverging_quietly():
-    """No overflow warnings: a diverging run is stopped by `train`'s check of the loss."""
+    """No overflow warnings: `train`'s check of the loss stops a diverging run."""
     return np.errstate(over="ignore", invalid="ignore")
 
 

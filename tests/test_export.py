@@ -10,7 +10,12 @@ import pytest
 
 from nnscratch import feed_forward, load_sample, save_model
 from nnscratch.cli import main
-from nnscratch.export import FLOAT16_TOLERANCE, float16_deviation, read_web_model, web_model
+from nnscratch.export import (
+    FLOAT16_TOLERANCE,
+    float16_deviation,
+    read_web_model,
+    web_model,
+)
 from nnscratch.network import predict
 
 ASSETS = Path(__file__).resolve().parents[1] / "docs" / "assets" / "draw"
@@ -19,10 +24,12 @@ PAGE_MODEL = ASSETS / "model.json"
 
 @pytest.fixture
 def model_npz(tmp_path, rng):
-    params = {"W1": rng.standard_normal((16, 784)).astype(np.float32) * 0.05,
-              "b1": rng.standard_normal((16, 1)).astype(np.float32),
-              "W2": rng.standard_normal((10, 16)).astype(np.float32),
-              "b2": rng.standard_normal((10, 1)).astype(np.float32)}
+    params = {
+        "W1": rng.standard_normal((16, 784)).astype(np.float32) * 0.05,
+        "b1": rng.standard_normal((16, 1)).astype(np.float32),
+        "W2": rng.standard_normal((10, 16)).astype(np.float32),
+        "b2": rng.standard_normal((10, 1)).astype(np.float32),
+    }
     path = tmp_path / "model.npz"
     save_model(path, params, {"activation": "relu", "n_h": 16})
     return path, params
@@ -41,8 +48,12 @@ def test_export_round_trips_float32_exactly(model_npz, tmp_path, capsys):
 
 
 def test_stored_bytes_are_little_endian_row_major():
-    params = {"W1": np.arange(6, dtype=np.float32).reshape(2, 3), "b1": np.zeros((2, 1), np.float32),
-              "W2": np.ones((1, 2), np.float32), "b2": np.zeros((1, 1), np.float32)}
+    params = {
+        "W1": np.arange(6, dtype=np.float32).reshape(2, 3),
+        "b1": np.zeros((2, 1), np.float32),
+        "W2": np.ones((1, 2), np.float32),
+        "b2": np.zeros((1, 1), np.float32),
+    }
     doc = web_model(params, "sigmoid")
     raw = base64.b64decode(doc["params"]["W1"])
     assert raw == np.array([0, 1, 2, 3, 4, 5], dtype="<f4").tobytes()
@@ -62,14 +73,19 @@ def test_float16_export_stays_within_tolerance_of_float32(model_npz, tmp_path):
     assert out16.stat().st_size < 0.6 * out32.stat().st_size
 
 
-def test_float16_decision_on_the_page_model_matches_an_independent_check(tmp_path, capsys):
+def test_float16_decision_on_the_page_model_matches_an_independent_check(
+    tmp_path, capsys
+):
     """The page ships float32; whether float16 would do is measured, not assumed."""
     params, activation = read_web_model(PAGE_MODEL)
     npz = tmp_path / "page.npz"
     save_model(npz, params, {"activation": activation})
     X = load_sample().X_test
     rounded = {k: v.astype(np.float16).astype(np.float32) for k, v in params.items()}
-    deviation = np.abs(feed_forward(X, rounded, activation)["A2"] - feed_forward(X, params, activation)["A2"]).max()
+    deviation = np.abs(
+        feed_forward(X, rounded, activation)["A2"]
+        - feed_forward(X, params, activation)["A2"]
+    ).max()
     code = main(["export", str(npz), str(tmp_path / "half.json"), "--dtype", "float16"])
     assert code == (0 if deviation <= FLOAT16_TOLERANCE else 2)
     assert (tmp_path / "half.json").exists() == (code == 0)
@@ -77,8 +93,13 @@ def test_float16_decision_on_the_page_model_matches_an_independent_check(tmp_pat
 
 def test_float16_is_refused_when_it_moves_probabilities(model_npz, tmp_path, capsys):
     path, params = model_npz
-    sharp = dict(params, b2=params["b2"] + 1000)  # float16 spacing near 1000 is 0.5: logits move
-    assert float16_deviation(sharp, load_sample().X_test[:, :200], "relu") > FLOAT16_TOLERANCE
+    sharp = dict(
+        params, b2=params["b2"] + 1000
+    )  # float16 spacing near 1000 is 0.5: logits move
+    assert (
+        float16_deviation(sharp, load_sample().X_test[:, :200], "relu")
+        > FLOAT16_TOLERANCE
+    )
     save_model(path, sharp, {"activation": "relu"})
     out = tmp_path / "half.json"
     assert main(["export", str(path), str(out), "--dtype", "float16"]) == 2
@@ -87,13 +108,18 @@ def test_float16_is_refused_when_it_moves_probabilities(model_npz, tmp_path, cap
     assert list(tmp_path.iterdir()) == [path]
 
 
-@pytest.mark.parametrize("case,needle", [
-    ("missing model", "no such model file"),
-    ("missing folder", "no such folder"),
-    ("out is a folder", "is a folder"),
-    ("not 784 inputs", "the page needs 784-n_h-10"),
-])
-def test_export_user_errors_exit_2_with_one_line_and_write_nothing(case, needle, model_npz, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "case,needle",
+    [
+        ("missing model", "no such model file"),
+        ("missing folder", "no such folder"),
+        ("out is a folder", "is a folder"),
+        ("not 784 inputs", "the page needs 784-n_h-10"),
+    ],
+)
+def test_export_user_errors_exit_2_with_one_line_and_write_nothing(
+    case, needle, model_npz, tmp_path, capsys
+):
     path, params = model_npz
     out = tmp_path / "web.json"
     if case == "missing model":
@@ -107,16 +133,21 @@ def test_export_user_errors_exit_2_with_one_line_and_write_nothing(case, needle,
     before = sorted(tmp_path.rglob("*"))
     assert main(["export", str(path), str(out)]) == 2
     err = capsys.readouterr().err
-    assert needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert (
+        needle in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    )
     assert sorted(tmp_path.rglob("*")) == before
 
 
-@pytest.mark.parametrize("mangle,needle", [
-    (lambda d: d.update(format="other"), "not a nnscratch-web-model"),
-    (lambda d: d["params"].update(b2=d["params"]["b2"][:-8]), "b2 holds"),
-    (lambda d: d["params"].pop("W1"), "parameter W1 missing"),
-    (lambda d: d.update(activation="tanh"), "activation 'tanh' unknown"),
-])
+@pytest.mark.parametrize(
+    "mangle,needle",
+    [
+        (lambda d: d.update(format="other"), "not a nnscratch-web-model"),
+        (lambda d: d["params"].update(b2=d["params"]["b2"][:-8]), "b2 holds"),
+        (lambda d: d["params"].pop("W1"), "parameter W1 missing"),
+        (lambda d: d.update(activation="tanh"), "activation 'tanh' unknown"),
+    ],
+)
 def test_read_web_model_rejects_damaged_files(mangle, needle, model_npz, tmp_path):
     path, _ = model_npz
     out = tmp_path / "web.json"
@@ -129,9 +160,13 @@ def test_read_web_model_rejects_damaged_files(mangle, needle, model_npz, tmp_pat
 
 
 def test_page_model_reaches_its_documented_accuracy_on_the_shipped_sample():
-    """The committed page model, run through today's code, must still score what its provenance says."""
+    """The committed page model, run through today's code, must still score what its
+    provenance says."""
     provenance = json.loads((ASSETS / "model.provenance.json").read_text())
-    assert provenance["model_sha256"] == hashlib.sha256(PAGE_MODEL.read_bytes()).hexdigest()
+    assert (
+        provenance["model_sha256"]
+        == hashlib.sha256(PAGE_MODEL.read_bytes()).hexdigest()
+    )
     params, activation = read_web_model(PAGE_MODEL)
     sample = load_sample()
     documented = provenance["test_accuracy_sample"]
@@ -143,7 +178,9 @@ def test_page_model_reaches_its_documented_accuracy_on_the_shipped_sample():
 def test_page_digits_are_the_shipped_sample_test_images_with_their_labels():
     digits = json.loads((ASSETS / "digits.json").read_text())
     sample = load_sample()
-    pixels = np.frombuffer(base64.b64decode(digits["pixels"]), dtype=np.uint8).reshape(-1, 784)
+    pixels = np.frombuffer(base64.b64decode(digits["pixels"]), dtype=np.uint8).reshape(
+        -1, 784
+    )
     index = np.array(digits["sample_index"])
     assert len(index) >= 20 and sorted(set(digits["labels"])) == list(range(10))
     np.testing.assert_array_equal(digits["labels"], sample.y_test[index])

@@ -1,15 +1,15 @@
-"""Hostile mirrors and damaged caches: a download cannot hang or fill the disk, a gzip bomb
-cannot fill the memory, and a cached file changed after its check is noticed.
+"""Hostile mirrors and damaged caches: a download cannot hang or fill the disk, a
+gzip bomb cannot fill the memory, and a cached file changed after its check is noticed.
 
-Every mirror here is a local server on 127.0.0.1, and every limit is passed in small, so no
-test waits more than about a second for a slow mirror."""
+Every mirror here is a local server on 127.0.0.1, and every limit is passed in small,
+so no test waits more than about a second for a slow mirror."""
 
 import gzip
 import struct
 import threading
 import time
 import tracemalloc
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import numpy as np
 import pytest
@@ -17,7 +17,13 @@ import pytest
 from nnscratch import DataError, read_idx
 from nnscratch.cli import main, resolve_data
 from nnscratch.data import file_sha256
-from test_download import ARRAYS, DIGESTS, GZ, QuietServer, assert_loads_the_served_arrays
+from test_download import (
+    ARRAYS,
+    DIGESTS,
+    GZ,
+    QuietServer,
+    assert_loads_the_served_arrays,
+)
 from test_hardening_runs import dead_pid
 
 NAME = "t10k-labels-idx1-ubyte"
@@ -75,36 +81,69 @@ def fetch(folder, *modes, url, **limits):
     from nnscratch.download import download_mnist
 
     lines = []
-    fetched = download_mnist(folder, [f"{url}/{m}/" for m in modes], ONE, progress=False,
-                             log=lines.append, **limits)
+    fetched = download_mnist(
+        folder,
+        [f"{url}/{m}/" for m in modes],
+        ONE,
+        progress=False,
+        log=lines.append,
+        **limits,
+    )
     return fetched, lines
 
 
-@pytest.mark.parametrize("mode,limits,needle", [
-    ("endless", {"sizes": {NAME: 20_000}}, "sent more than 21224 bytes"),
-    ("liar", {}, "announces 10737418240 bytes"),
-    ("trickle", {"min_rate": 1000, "grace": 0.3}, "slower than 1000 bytes/s"),
-    ("steady", {"deadline": 0.6, "min_rate": 100, "grace": 0.1, "sizes": {NAME: 10**7}}, "took longer than 0.6 s"),
-])
+@pytest.mark.parametrize(
+    "mode,limits,needle",
+    [
+        ("endless", {"sizes": {NAME: 20_000}}, "sent more than 21224 bytes"),
+        ("liar", {}, "announces 10737418240 bytes"),
+        ("trickle", {"min_rate": 1000, "grace": 0.3}, "slower than 1000 bytes/s"),
+        (
+            "steady",
+            {"deadline": 0.6, "min_rate": 100, "grace": 0.1, "sizes": {NAME: 10**7}},
+            "took longer than 0.6 s",
+        ),
+    ],
+)
 def test_a_hostile_mirror_is_stopped_named_and_the_next_one_used(
-        hostile, tmp_path, mode, limits, needle):
-    """Endless, lying, trickling or merely too long answers are cut off within the limits,
-    the failure names the mirror and the reason, and the next mirror serves the file."""
+    hostile, tmp_path, mode, limits, needle
+):
+    """Endless, lying, trickling or merely too long answers are cut off within the
+    limits, the failure names the mirror and the reason, and the next mirror serves the
+    file."""
     start = time.monotonic()
     fetched, lines = fetch(tmp_path, mode, "good", url=hostile, timeout=2, **limits)
     assert time.monotonic() - start < 10
     assert fetched == [NAME]
     assert len(lines) == 2 and lines[0].startswith(f"{hostile}/{mode}/{NAME}.gz: ")
     assert needle in lines[0] and "trying the next mirror" in lines[0]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".verified.json", f"{NAME}.gz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".verified.json",
+        f"{NAME}.gz",
+    ]
 
 
-def test_every_mirror_hostile_is_one_data_error_and_nothing_on_disk(hostile, tmp_path, capsys):
-    """When every mirror fails, the error lists each with its reason and leaves no file."""
+def test_every_mirror_hostile_is_one_data_error_and_nothing_on_disk(
+    hostile, tmp_path, capsys
+):
+    """When every mirror fails, the error lists each with its reason and leaves no
+    file."""
     with pytest.raises(DataError, match="could not download") as e:
-        fetch(tmp_path, "endless", "trickle", url=hostile, timeout=2, min_rate=1000,
-              grace=0.3, sizes={NAME: 20_000})
-    assert "endless" in str(e.value) and "trickle" in str(e.value) and "\n" not in str(e.value)
+        fetch(
+            tmp_path,
+            "endless",
+            "trickle",
+            url=hostile,
+            timeout=2,
+            min_rate=1000,
+            grace=0.3,
+            sizes={NAME: 20_000},
+        )
+    assert (
+        "endless" in str(e.value)
+        and "trickle" in str(e.value)
+        and "\n" not in str(e.value)
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -130,15 +169,20 @@ def peak_memory(call):
 
 
 def test_a_gzip_bomb_is_refused_before_allocating(tmp_path):
-    """An official name whose header declares more than the official size, or any file that
-    holds more than its header declares, is refused using a few MB, never the full size."""
+    """An official name whose header declares more than the official size, or any file
+    that holds more than its header declares, is refused using a few MB, never the full
+    size."""
     declared = bomb(tmp_path / f"{NAME}.gz", 300_000_000, 1 << 20)
     with pytest.raises(DataError, match="more than the 10008 this file can hold"):
         read_idx(declared)
     assert peak_memory(lambda: pytest.raises(DataError, read_idx, declared)) < 5_000_000
-    hidden = bomb(tmp_path / "other-labels.gz", 10, 40 << 20)  # 40 MB of zeros after 10 labels
-    with pytest.raises(DataError, match="header promises 18 bytes for shape \\(10,\\), "
-                                        "file has more"):
+    hidden = bomb(
+        tmp_path / "other-labels.gz", 10, 40 << 20
+    )  # 40 MB of zeros after 10 labels
+    with pytest.raises(
+        DataError,
+        match="header promises 18 bytes for shape \\(10,\\), " "file has more",
+    ):
         read_idx(hidden)
     assert peak_memory(lambda: pytest.raises(DataError, read_idx, hidden)) < 5_000_000
 
@@ -158,10 +202,11 @@ def test_parts_left_by_a_killed_download_are_removed(hostile, tmp_path):
 
 
 def test_a_cached_file_changed_after_its_check_is_fetched_again(
-        hostile, tmp_path, monkeypatch, capsys):
-    """An unchanged cache is not hashed again; a file replaced after its check (other size
-    or modification time) is hashed, found wrong, and fetched again before training."""
-    from test_download import server  # noqa: F401 (the four-file mirror)
+    hostile, tmp_path, monkeypatch, capsys
+):
+    """An unchanged cache is not hashed again; a file replaced after its check (other
+    size or modification time) is hashed, found wrong, and fetched again before
+    training."""
     import test_download as td
 
     httpd = td.QuietServer(("127.0.0.1", 0), td.Handler)
@@ -169,18 +214,25 @@ def test_a_cached_file_changed_after_its_check_is_fetched_again(
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path))
-        monkeypatch.setenv("NNSCRATCH_MNIST_MIRRORS",
-                           f"http://127.0.0.1:{httpd.server_address[1]}/good/")
+        monkeypatch.setenv(
+            "NNSCRATCH_MNIST_MIRRORS",
+            f"http://127.0.0.1:{httpd.server_address[1]}/good/",
+        )
         resolve_data(None, progress=False, files=DIGESTS)
         assert len(httpd.requests) == 4
         hashed = []
         real = file_sha256
-        monkeypatch.setattr("nnscratch.download.file_sha256", lambda p: hashed.append(p.name)
-                            or real(p))
+        monkeypatch.setattr(
+            "nnscratch.download.file_sha256", lambda p: hashed.append(p.name) or real(p)
+        )
         resolve_data(None, progress=False, files=DIGESTS)
-        assert hashed == [] and len(httpd.requests) == 4  # trusted: unchanged since checked
+        assert (
+            hashed == [] and len(httpd.requests) == 4
+        )  # trusted: unchanged since checked
         altered = tmp_path / "train-labels-idx1-ubyte.gz"
-        altered.write_bytes(gzip.compress(td.idx_bytes(ARRAYS["train-labels-idx1-ubyte"][::-1])))
+        altered.write_bytes(
+            gzip.compress(td.idx_bytes(ARRAYS["train-labels-idx1-ubyte"][::-1]))
+        )
         d = resolve_data(None, progress=False, files=DIGESTS)
     finally:
         httpd.shutdown()
@@ -203,9 +255,21 @@ def test_data_export_hdf5_on_a_full_disk_is_one_line(tmp_path):
         resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
 
     out = tmp_path / "mnist.hdf5"
-    result = subprocess.run([sys.executable, "-m", "nnscratch", "data", "export-hdf5", str(out),
-                             "--data", "sample"], preexec_fn=limit, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nnscratch",
+            "data",
+            "export-hdf5",
+            str(out),
+            "--data",
+            "sample",
+        ],
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert f"cannot write {out} (File too large)" in result.stderr
@@ -214,8 +278,8 @@ def test_data_export_hdf5_on_a_full_disk_is_one_line(tmp_path):
 
 @pytest.mark.parametrize("split", ["train", "test"])
 def test_an_empty_split_is_refused_by_name(split, tmp_path, capsys):
-    """An HDF5 or IDX source with 0 images in a split is refused naming the file and split;
-    export-hdf5 never writes one."""
+    """An HDF5 or IDX source with 0 images in a split is refused naming the file and
+    split; export-hdf5 never writes one."""
     import h5py
 
     from nnscratch import load_sample
@@ -227,8 +291,13 @@ def test_an_empty_split_is_refused_by_name(split, tmp_path, capsys):
         for s, X, y in (("train", d.X_train, d.y_train), ("test", d.X_test, d.y_test)):
             keep = 0 if s == split else len(y)
             f[f"x_{s}"], f[f"y_{s}"] = X.T[:keep], y[:keep].reshape(-1, 1)
-    assert main(["evaluate", "x.npz", "--data", str(path)]) == 2  # the model is read first
-    assert main(["data", "export-hdf5", str(tmp_path / "o.hdf5"), "--data", str(path)]) == 2
+    assert (
+        main(["evaluate", "x.npz", "--data", str(path)]) == 2
+    )  # the model is read first
+    assert (
+        main(["data", "export-hdf5", str(tmp_path / "o.hdf5"), "--data", str(path)])
+        == 2
+    )
     err = capsys.readouterr().err.splitlines()[-1]
     assert f"{path}: x_{split} holds 0 images" in err
     setattr(d, f"X_{split}", d.X_train[:, :0])
