@@ -318,3 +318,19 @@ def test_library_atomic_write_fsyncs_the_file_before_the_rename_and_the_folder_a
     assert events == [("fsync", tmp), ("replace", "x.txt"), ("fsync", tmp_path.name)]
     assert (tmp_path / "x.txt").read_text() == "hello"
     assert np.array_equal(sorted(p.name for p in tmp_path.iterdir()), ["x.txt"])
+
+
+def test_without_an_atomic_exchange_the_swap_uses_two_renames(tmp_path, monkeypatch):
+    """Where the system cannot exchange two names (not Linux), replace_folder renames the
+    old folder aside, puts the new one in place and removes the old: same result."""
+    from nnscratch import fileio
+
+    monkeypatch.setattr(fileio, "exchange", lambda a, b: False)
+    final, new = tmp_path / "run", tmp_path / ".run.1.new"
+    final.mkdir()
+    (final / "model.npz").write_text("old")
+    new.mkdir()
+    (new / "model.npz").write_text("new")
+    assert fileio.replace_folder(new, final) is True
+    assert (final / "model.npz").read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
