@@ -321,8 +321,8 @@ def test_library_atomic_write_fsyncs_the_file_before_the_rename_and_the_folder_a
 
 
 def test_without_an_atomic_exchange_the_swap_uses_two_renames(tmp_path, monkeypatch):
-    """Where the system cannot exchange two names (not Linux), replace_folder renames the
-    old folder aside, puts the new one in place and removes the old: same result."""
+    """Where the system cannot exchange two names (not Linux), replace_folder renames
+    the old folder aside, puts the new one in place and removes the old: same result."""
     from nnscratch import fileio
 
     monkeypatch.setattr(fileio, "exchange", lambda a, b: False)
