@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnscratch as nn
-from nnscratch.plots import plot_confusion, plot_history  # selects matplotlib's Agg backend
+from nnscratch.plots import plot_confusion, plot_history  # leave the backend alone
 
 # %matplotlib inline
 
