@@ -321,9 +321,8 @@ def _show_progress(quiet):
 
 def cmd_train(args):
     config = _config(args)
-    check_output_folder(
-        args.out
-    )  # before the data and the training, and creates nothing
+    # before the data and the training; creates nothing
+    check_output_folder(args.out)
     data = resolve_data(
         args.data, progress=_show_progress(args.quiet), quiet=args.quiet
     )

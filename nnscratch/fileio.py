@@ -260,6 +260,16 @@ def check_output_folder(final: Path) -> None:
     notes beside it); its nearest existing ancestor must be a folder.
     """
     final = Path(final)
+    if final.name in ("", ".", ".."):
+        raise OutputError(
+            errno.EINVAL, f"{final}: give --out a folder of its own, such as run/"
+        )
+    if final.is_symlink():
+        raise OutputError(
+            errno.EINVAL,
+            f"{final}: is a symbolic link; give the folder it points to, "
+            f"{final.resolve()}, or another --out",
+        )
     for p in (final, *final.parents):
         if p.exists():
             break

@@ -241,14 +241,21 @@ def test_ctrl_c_during_training_leaves_the_old_run(old_run, monkeypatch, capsys)
             lambda t: (t / "proj" / "src").mkdir(parents=True) or t / "proj",
             "holds the folder(s) src",
         ),
+        (
+            lambda t: (t / "real").mkdir()
+            or (t / "link").symlink_to(t / "real")
+            or t / "link",
+            "is a symbolic link",
+        ),
+        (lambda t: t / "sub" / "..", "give --out a folder of its own"),
     ],
 )
 def test_an_unusable_out_is_refused_before_training(
     make, needle, tmp_path, monkeypatch, capsys
 ):
-    """--out inside a file, naming a file, or holding sub-folders (which a swap would
-    delete) is refused with exit 2 before any data is loaded or training done, creating
-    nothing."""
+    """--out inside a file, naming a file, holding sub-folders (which a swap would
+    delete), a symbolic link or `..` is refused with exit 2 before any data is loaded
+    or training done, creating nothing."""
     out = make(tmp_path)
     before = sorted(tmp_path.rglob("*"))
     monkeypatch.setattr(
