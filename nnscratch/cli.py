@@ -328,7 +328,6 @@ def cmd_train(args):
     )
     from .sweep import run_once
 
-    start = time.perf_counter()
     with staged_folder(args.out) as (folder, result):
         params, history, predictions, record = run_once(
             data, config, args.val, _epoch_printer(config.epochs, args.quiet)
@@ -343,7 +342,6 @@ def cmd_train(args):
             history,
             record,
             args.val,
-            time.perf_counter() - start,
             args.out,
             result["replaced"],
         )
@@ -382,8 +380,13 @@ def _epoch_printer(epochs, quiet):
     return on_epoch
 
 
-def train_summary(history, record, n_val, seconds, out, replaced):
-    """The last line of `nnscratch train`: accuracy, best epoch, time, folder."""
+def train_summary(history, record, n_val, out, replaced):
+    """The last line of `nnscratch train`: accuracy, best epoch, time, folder.
+
+    The time is the training time, the sum of the epochs' `seconds` in
+    history.json (evaluation, loading and figures not included).
+    """
+    seconds = sum(r["seconds"] for r in history)
     accuracy = f"test accuracy {record['test_accuracy']:.4f}"
     if n_val:
         best = f"chose epoch {record['chosen_epoch']} by validation accuracy"

@@ -223,6 +223,7 @@ def test_train_ends_with_one_summary_line(tmp_path, capsys):
     )
     history = json.loads((out / "history.json").read_text())
     best = max(history, key=lambda r: r["test_accuracy"])
+    assert f"2 epochs in {sum(r['seconds'] for r in history):.1f} s" in lines[-1]
     assert f"(best {best['test_accuracy']:.4f} at epoch {best['epoch']})" in lines[-1]
     assert main(argv + ["--quiet"]) == 0
     assert capsys.readouterr().out.endswith(f"replaced the earlier run in {out}/\n")
