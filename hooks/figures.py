@@ -33,21 +33,25 @@ HOME_CONFIG = nn.TrainConfig(epochs=10, seed=0)  # the write-up's settings, fewe
 
 # --8<-- [start:plot_variance]
 def plot_variance(measurements):
-    """Histogram of z for each layer with the two predicted normal densities drawn over it."""
-    fig, axes = plt.subplots(1, len(measurements), figsize=(10, 3.8), layout="constrained")
+    """Histogram of z per layer, with the two predicted normal densities."""
+    fig, axes = plt.subplots(1, len(measurements), figsize=(10, 3.8),
+                             layout="constrained")
     for ax, (layer, r) in zip(axes, measurements.items()):
         spread = 4 * np.sqrt(r["measured"])
-        counts, _, _ = ax.hist(r["z"], bins=120, range=(-spread, spread), density=True,
-                               color="0.8", label=f"measured, Var = {r['measured']:.4f}")
+        counts, _, _ = ax.hist(r["z"], bins=120, range=(-spread, spread),
+                               density=True, color="0.8",
+                               label=f"measured, Var = {r['measured']:.4f}")
         grid = np.linspace(-spread, spread, 400)
         for key, style in (("write-up", "--"), ("corrected", "-")):
             var = r[key]
             density = np.exp(-grid**2 / (2 * var)) / np.sqrt(2 * np.pi * var)
             label = {"write-up": "write-up: n Var(w) Var(x)",
                      "corrected": "corrected: Var(w) Σ E[x²]"}[key]
-            ax.plot(grid, density, style, lw=1.8, label=f"{label} = {var:.4f}")
+            ax.plot(grid, density, style, lw=1.8,
+                    label=f"{label} = {var:.4f}")
         ax.set_ylim(0, 1.6 * counts.max())
-        ax.set(title=f"z at initialisation, {layer}", xlabel="z", ylabel="density")
+        ax.set(title=f"z at initialisation, {layer}", xlabel="z",
+               ylabel="density")
         ax.legend(fontsize=8, loc="upper left")
     return fig
 # --8<-- [end:plot_variance]
@@ -89,7 +93,6 @@ def variance_figure():
     return plot_variance(nn.variance_measurements(nn.load_sample().X_train[:, :2000]))
 
 
-# --8<-- [start:plot_sigmoid]
 def plot_sigmoid():
     """sigma and sigma' (left); where sigma(1 - sigma) loses the slope, per dtype (right)."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
@@ -117,7 +120,6 @@ def plot_sigmoid():
     right.grid(alpha=0.3)
     right.legend(loc="lower right", fontsize=8)
     return fig
-# --8<-- [end:plot_sigmoid]
 
 
 FIGURES = {"figures/home.png": home_figure, "figures/init_variance.png": variance_figure,

@@ -93,13 +93,13 @@ def softmax(Z: np.ndarray) -> np.ndarray:
 
 # --8<-- [start:softmax_jacobian]
 def softmax_jacobian(z: np.ndarray) -> np.ndarray:
-    """Jacobian of the softmax of one example, equation (8) of the Softmax page.
+    """Softmax Jacobian of one example: equation (8) of the Softmax page.
 
     Args:
         z: logits of one example, shape (K,).
 
     Returns:
-        J, shape (K, K), with J[k, k2] the derivative of output k by logit k2.
+        J, shape (K, K): J[k2, k] is the derivative of output k2 by logit k.
     """
     y_hat = softmax(np.asarray(z).reshape(-1, 1)).ravel()  # (1)
     return np.diag(y_hat) - np.outer(y_hat, y_hat)  # (8)

@@ -3,7 +3,7 @@
 import numpy as np
 
 # --8<-- [start:scale_numerator]
-SCALE_NUMERATOR = {"sigmoid": 1.0, "relu": 2.0}  # (2): c for each hidden activation
+SCALE_NUMERATOR = {"sigmoid": 1.0, "relu": 2.0}  # (2): c per activation
 # --8<-- [end:scale_numerator]
 
 
@@ -25,10 +25,12 @@ def init_params(n_x: int = 784, n_h: int = 64, n_y: int = 10, *,
         Dict with W1 (n_h, n_x), b1 (n_h, 1), W2 (n_y, n_h), b2 (n_y, 1).
     """
     c = SCALE_NUMERATOR[activation]  # (2)
+    W1 = rng.standard_normal((n_h, n_x)) * np.sqrt(c / n_x)  # (1)
+    W2 = rng.standard_normal((n_y, n_h)) * np.sqrt(c / n_h)  # (1)
     return {
-        "W1": (rng.standard_normal((n_h, n_x)) * np.sqrt(c / n_x)).astype(dtype),  # (1)
+        "W1": W1.astype(dtype),
         "b1": np.zeros((n_h, 1), dtype=dtype),  # (1)
-        "W2": (rng.standard_normal((n_y, n_h)) * np.sqrt(c / n_h)).astype(dtype),  # (1)
+        "W2": W2.astype(dtype),
         "b2": np.zeros((n_y, 1), dtype=dtype),  # (1)
     }
 # --8<-- [end:init_params]

@@ -31,7 +31,7 @@ def log_softmax(Z: np.ndarray) -> np.ndarray:
 
 # --8<-- [start:compute_loss]
 def compute_loss(Y: np.ndarray, Z2: np.ndarray) -> float:
-    """Mean cross-entropy of softmax(Z2) against Y, equation (6) of the Softmax page.
+    """Mean cross-entropy of softmax(Z2) against Y: (6) of the Softmax page.
 
     Takes the logits, not the probabilities (the write-up's version took
     the probabilities and could take the log of 0).
@@ -62,7 +62,8 @@ def binary_cross_entropy(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
     return -y * np.log(y_hat) - (1 - y) * np.log(1 - y_hat)  # (11)
 
 
-def binary_cross_entropy_derivative(y: np.ndarray, y_hat: np.ndarray) -> np.ndarray:
+def binary_cross_entropy_derivative(y: np.ndarray,
+                                    y_hat: np.ndarray) -> np.ndarray:
     """Its derivative by y_hat, equation (12) of the Softmax page.
 
     Args:

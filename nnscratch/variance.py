@@ -8,7 +8,7 @@ from .activations import sigmoid
 # --8<-- [start:variance_measurements]
 def variance_measurements(X: np.ndarray, n_h: int = 64, n_units: int = 2048,
                           seed: int = 0) -> dict[str, dict]:
-    """Measured and predicted variance of z at initialisation, for both layers.
+    """Measured and predicted variance of z at initialisation, both layers.
 
     Weights are drawn as init_params draws them for a sigmoid network,
     N(0, 1/n_in). Many more units are drawn than the network has, so that
@@ -18,7 +18,7 @@ def variance_measurements(X: np.ndarray, n_h: int = 64, n_units: int = 2048,
 
     Args:
         X: images, shape (784, m), values in [0, 1].
-        n_h: how many first-layer units feed the sigmoid layer (the network's 64).
+        n_h: first-layer units feeding the sigmoid layer (the network's 64).
         n_units: units drawn per layer.
         seed: seed of the weights.
 
@@ -32,6 +32,7 @@ def variance_measurements(X: np.ndarray, n_h: int = 64, n_units: int = 2048,
     """
     rng = np.random.default_rng(seed)
     inputs = X.astype(np.float64)
+    m = inputs.shape[1]
     result = {}
     for layer in ("input layer", "sigmoid hidden layer"):
         n_in = inputs.shape[0]
@@ -42,8 +43,8 @@ def variance_measurements(X: np.ndarray, n_h: int = 64, n_units: int = 2048,
             "measured": float(Z.var()),
             "within a unit": float(Z.var(axis=1).mean()),  # (9), first part
             "between units": float(Z.mean(axis=1).var()),  # (9), second part
-            "write-up": n_in * var_w * float(inputs.var(axis=1).mean()),  # (8)
-            "corrected": var_w * float(np.sum(np.mean(inputs**2, axis=1))),  # (7)
+            "write-up": n_in * var_w * inputs.var(axis=1).mean(),  # (8)
+            "corrected": var_w * np.sum(inputs**2) / m,  # (7)
         }
         inputs = sigmoid(Z[:n_h])  # the next layer sees n_h sigmoid units
     return result

@@ -59,10 +59,12 @@ def test_float32_one_minus_form_loses_the_slope_from_16_6_and_the_product_does_n
     assert 16.6 < first_zero < 16.7
     assert np.all(_relative(sigmoid_derivative(z), exact) < 1e-6)  # the product form
     # the float64 figures quoted beside them: 1e-3 at z = 30, and 0 from z = 36.74
-    z64 = np.array([30.0, 36.7, 36.8])
+    z64 = np.array([10.0, 15.0, 17.0, 30.0, 36.7, 36.8])
     A64 = sigmoid(z64)
     error64 = _relative(A64 * (1 - A64), _exact_slope(z64))
-    assert 5e-4 < error64[0] < 2e-3 and error64[1] < 1 and A64[2] * (1 - A64[2]) == 0
+    assert np.all(error64[:3] < 1e-8) and 5e-4 < error64[3] < 2e-3
+    assert error64[4] < 1 and A64[5] * (1 - A64[5]) == 0
+    assert np.exp(-16.64) < 6e-8 < 1e-6 * 0.25
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
