@@ -45,7 +45,7 @@ def test_non_identically_distributed_inputs_sum_their_second_moments(rng):
     assert measured == pytest.approx(0.01 * np.sum(sd**2 + mu**2), rel=0.02)
 
 
-def test_centred_pixels_give_their_mean_variance_and_only_standardised_ones_give_1():
+def test_only_standardised_pixels_give_variance_1():
     """Centred MNIST pixels give Var(z) of about 0.067; variance 1 needs standardised pixels."""
     X = _sample_pixels()
     centred = X - X.mean(axis=1, keepdims=True)
@@ -59,7 +59,7 @@ def test_centred_pixels_give_their_mean_variance_and_only_standardised_ones_give
         1, rel=0.05)
 
 
-def test_one_units_variance_over_images_is_the_write_ups_formula_the_pooled_one_is_not():
+def test_within_unit_variance_is_the_write_ups_formula_pooled_is_not():
     """Within one unit Var(z) is n Var(w) mean Var(x_i); pooled over units it is (7)."""
     for layer in variance_measurements(_sample_pixels(), seed=2).values():
         assert layer["within a unit"] == pytest.approx(layer["write-up"], rel=0.05)
@@ -69,7 +69,7 @@ def test_one_units_variance_over_images_is_the_write_ups_formula_the_pooled_one_
         assert layer["measured"] > 1.4 * layer["within a unit"]
 
 
-def test_small_weights_make_the_sigmoid_layer_nearly_linear_and_units_still_differ(rng):
+def test_small_weights_make_the_sigmoid_nearly_linear_not_identical(rng):
     """Weights 100x smaller keep units distinct but put the sigmoid in its straight middle."""
     X = _sample_pixels(500)
     W = init_params(rng=rng, dtype=np.float64)["W1"] / 100
@@ -84,7 +84,7 @@ def test_small_weights_make_the_sigmoid_layer_nearly_linear_and_units_still_diff
     assert np.allclose(sigmoid(same @ X), sigmoid(same @ X)[0], rtol=1e-12, atol=0)
 
 
-def test_he_factor_2_keeps_the_second_moment_after_relu_but_not_on_pixels(rng):
+def test_he_factor_2_is_justified_after_relu_not_on_pixels(rng):
     """c = 2 keeps E[z^2] through a ReLU layer; on pixels (the first layer) it just doubles it."""
     n, m = 512, 4000
     Z_prev = rng.standard_normal((n, m))  # second moment 1
