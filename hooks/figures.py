@@ -34,24 +34,30 @@ HOME_CONFIG = nn.TrainConfig(epochs=10, seed=0)  # the write-up's settings, fewe
 # --8<-- [start:plot_variance]
 def plot_variance(measurements):
     """Histogram of z per layer, with the two predicted normal densities."""
-    fig, axes = plt.subplots(1, len(measurements), figsize=(10, 3.8),
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        1, len(measurements), figsize=(10, 3.8), layout="constrained"
+    )
     for ax, (layer, r) in zip(axes, measurements.items()):
         spread = 4 * np.sqrt(r["measured"])
-        counts, _, _ = ax.hist(r["z"], bins=120, range=(-spread, spread),
-                               density=True, color="0.8",
-                               label=f"measured, Var = {r['measured']:.4f}")
+        counts, _, _ = ax.hist(
+            r["z"],
+            bins=120,
+            range=(-spread, spread),
+            density=True,
+            color="0.8",
+            label=f"measured, Var = {r['measured']:.4f}",
+        )
         grid = np.linspace(-spread, spread, 400)
         for key, style in (("write-up", "--"), ("corrected", "-")):
             var = r[key]
-            density = np.exp(-grid**2 / (2 * var)) / np.sqrt(2 * np.pi * var)
-            label = {"write-up": "write-up: n Var(w) Var(x)",
-                     "corrected": "corrected: Var(w) Σ E[x²]"}[key]
-            ax.plot(grid, density, style, lw=1.8,
-                    label=f"{label} = {var:.4f}")
+            density = np.exp(-(grid**2) / (2 * var)) / np.sqrt(2 * np.pi * var)
+            label = {
+                "write-up": "write-up: n Var(w) Var(x)",
+                "corrected": "corrected: Var(w) Σ E[x²]",
+            }[key]
+            ax.plot(grid, density, style, lw=1.8, label=f"{label} = {var:.4f}")
         ax.set_ylim(0, 1.6 * counts.max())
-        ax.set(title=f"z at initialisation, {layer}", xlabel="z",
-               ylabel="density")
+        ax.set(title=f"z at initialisation, {layer}", xlabel="z", ylabel="density")
         ax.legend(fontsize=8, loc="upper left")
     return fig
 # --8<-- [end:plot_variance]
@@ -64,10 +70,19 @@ def plot_home(history, X_test, y_test, predictions):
     ax = left.subplots()
     epochs = [r["epoch"] for r in history]
     for split in ("train", "test"):
-        ax.plot(epochs, [100 * r[f"{split}_accuracy"] for r in history], "o-", ms=3, label=split)
-    ax.set(xlabel="epoch", ylabel="accuracy (%)",
-           title=f"Shipped sample, {len(epochs)} epochs: test accuracy "
-                 f"{100 * history[-1]['test_accuracy']:.1f}%")
+        ax.plot(
+            epochs,
+            [100 * r[f"{split}_accuracy"] for r in history],
+            "o-",
+            ms=3,
+            label=split,
+        )
+    ax.set(
+        xlabel="epoch",
+        ylabel="accuracy (%)",
+        title=f"Shipped sample, {len(epochs)} epochs: test accuracy "
+        f"{100 * history[-1]['test_accuracy']:.1f}%",
+    )
     ax.grid(alpha=0.3)
     ax.legend()
     grid = right.subplots(4, 6)
@@ -83,8 +98,13 @@ def plot_home(history, X_test, y_test, predictions):
 def home_figure():
     data = nn.load_sample()
     Y_test = nn.one_hot(data.y_test)
-    params, history = nn.train(data.X_train, nn.one_hot(data.y_train), HOME_CONFIG,
-                               X_test=data.X_test, Y_test=Y_test)
+    params, history = nn.train(
+        data.X_train,
+        nn.one_hot(data.y_train),
+        HOME_CONFIG,
+        X_test=data.X_test,
+        Y_test=Y_test,
+    )
     _, predictions = nn.evaluate(data.X_test, Y_test, params)
     return plot_home(history, data.X_test, data.y_test, predictions)
 
@@ -94,7 +114,8 @@ def variance_figure():
 
 
 def plot_sigmoid():
-    """sigma and sigma' (left); where sigma(1 - sigma) loses the slope, per dtype (right)."""
+    """sigma and sigma' (left); where sigma(1 - sigma) loses the slope, per dtype
+    (right)."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
     z = np.linspace(-8, 8, 401)
     left.plot(z, nn.sigmoid(z), label="σ(z)")
@@ -107,23 +128,39 @@ def plot_sigmoid():
     for dtype, style in ((np.float32, "-"), (np.float64, "--")):
         s = nn.sigmoid(z.astype(dtype))
         error = np.abs(s * (1 - s) - exact) / exact
-        right.semilogy(z, np.maximum(error, 1e-17), style,
-                       label=f"σ(1 − σ) in {dtype.__name__}")
+        right.semilogy(
+            z,
+            np.maximum(error, 1e-17),
+            style,
+            label=f"σ(1 − σ) in {dtype.__name__}",
+        )
     z32 = z.astype(np.float32)
     product = nn.sigmoid_derivative(z32).astype(np.float64)
-    right.semilogy(z, np.maximum(np.abs(product - exact) / exact, 1e-17), ":", color="C2",
-                   label="σ(z) σ(−z) in float32 (the package)")
+    right.semilogy(
+        z,
+        np.maximum(np.abs(product - exact) / exact, 1e-17),
+        ":",
+        color="C2",
+        label="σ(z) σ(−z) in float32 (the package)",
+    )
     right.axvline(16.64, color="C0", lw=0.8)
     right.axvline(36.74, color="C1", lw=0.8)
-    right.set(xlabel="z", ylabel="relative error", ylim=(1e-17, 3),
-              title="σ(1 − σ) reaches 0 at z ≈ 16.6 (float32), 36.7 (float64)")
+    right.set(
+        xlabel="z",
+        ylabel="relative error",
+        ylim=(1e-17, 3),
+        title="σ(1 − σ) reaches 0 at z ≈ 16.6 (float32), 36.7 (float64)",
+    )
     right.grid(alpha=0.3)
     right.legend(loc="lower right", fontsize=8)
     return fig
 
 
-FIGURES = {"figures/home.png": home_figure, "figures/init_variance.png": variance_figure,
-           "figures/sigmoid.png": plot_sigmoid}
+FIGURES = {
+    "figures/home.png": home_figure,
+    "figures/init_variance.png": variance_figure,
+    "figures/sigmoid.png": plot_sigmoid,
+}
 
 
 def png_bytes(fig):
@@ -133,11 +170,17 @@ def png_bytes(fig):
     return buffer.getvalue()
 
 
-_drawn = {}  # (uri, state of the package) -> PNG bytes: `mkdocs serve` redraws only after a change
+# (uri, state of the package) -> PNG bytes: `mkdocs serve` redraws only after a change
+_drawn = {}
 
 
 def _package_state():
-    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in Path(nn.__file__).parent.glob("*.py")))
+    return tuple(
+        sorted(
+            (p.name, p.stat().st_mtime_ns)
+            for p in Path(nn.__file__).parent.glob("*.py")
+        )
+    )
 
 
 def on_files(files, config):

@@ -1,4 +1,4 @@
-"""Measure the variance of the pre-activations at initialisation (Initialisation page)."""
+"""The variance of the pre-activations at initialisation (Initialisation page)."""
 
 import numpy as np
 
@@ -6,8 +6,9 @@ from .activations import sigmoid
 
 
 # --8<-- [start:variance_measurements]
-def variance_measurements(X: np.ndarray, n_h: int = 64, n_units: int = 2048,
-                          seed: int = 0) -> dict[str, dict]:
+def variance_measurements(
+    X: np.ndarray, n_h: int = 64, n_units: int = 2048, seed: int = 0
+) -> dict[str, dict]:
     """Measured and predicted variance of z at initialisation, both layers.
 
     Weights are drawn as init_params draws them for a sigmoid network,

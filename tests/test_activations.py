@@ -1,13 +1,23 @@
-"""Tests of the activation functions (Activations page) and the softmax (Softmax page)."""
+"""Tests of the activations (Activations page) and of the softmax (Softmax page)."""
 
 import mpmath
 import numpy as np
 import pytest
 
-from nnscratch import (numerical_gradient, relative_error, relu, relu_derivative, sigmoid,
-                       sigmoid_derivative, softmax, softmax_jacobian)
+from nnscratch import (
+    numerical_gradient,
+    relative_error,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    softmax,
+    softmax_jacobian,
+)
 
-mpmath.mp.dps = 40  # 40 significant digits: an independent reference for float64 results
+mpmath.mp.dps = (
+    40  # 40 significant digits: an independent reference for float64 results
+)
 
 
 def _exact_sigmoid(z):
@@ -26,7 +36,8 @@ def _relative(computed, exact):
 
 
 def test_sigmoid_derivative_matches_central_differences_on_minus30_to_30():
-    """sigmoid_derivative agrees with central differences of sigmoid in float64 on [-30, 30]."""
+    """sigmoid_derivative agrees with central differences of sigmoid in float64 on [-30,
+    30]."""
     z = np.linspace(-30, 30, 601)
     numeric = np.empty_like(z)
     for i, zi in enumerate(z):
@@ -36,8 +47,10 @@ def test_sigmoid_derivative_matches_central_differences_on_minus30_to_30():
 
 
 def test_sigmoid_derivative_keeps_relative_precision_in_the_tail():
-    """In both float64 tails sigma'(z) keeps full relative precision against 40-digit values."""
-    # sigma(z)(1 - sigma(z)) is off by 1e-3 at z = 30 and exactly 0 from z = 36.74 in float64
+    """In both float64 tails sigma'(z) keeps full relative precision against 40-digit
+    values."""
+    # sigma(z)(1 - sigma(z)) is off by 1e-3 at z = 30 and exactly 0 from z = 36.74 in
+    # float64
     z = np.array([-700.0, -100.0, -20.0, 20.0, 30.0, 40.0, 100.0, 700.0])
     exact = _exact_slope(z)
     assert np.all(exact > 0)
@@ -45,7 +58,8 @@ def test_sigmoid_derivative_keeps_relative_precision_in_the_tail():
 
 
 def test_float32_one_minus_form_loses_the_slope_from_16_6():
-    """In float32, A(1 - A) is off by about 5e-4 at z = 10, 17% at z = 15 and 0 from 16.64."""
+    """In float32, A(1 - A) is off by about 5e-4 at z = 10, 17% at z = 15 and 0 from
+    16.64."""
     z = np.array([10.0, 15.0, 16.7, 20.0], dtype=np.float32)
     exact = _exact_slope(z.astype(np.float64))
     A = sigmoid(z)
@@ -69,7 +83,7 @@ def test_float32_one_minus_form_loses_the_slope_from_16_6():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sigmoid_raises_nothing_for_huge_inputs(dtype):
-    """The sigmoid of +-1e4 is exactly 0 and 1 with every floating-point error raising."""
+    """The sigmoid of -1e4 and 1e4 is exactly 0 and 1 with every float error raising."""
     z = np.array([-1e4, -100.0, 0.0, 100.0, 1e4], dtype=dtype)
     with np.errstate(all="raise"):
         s = sigmoid(z)
@@ -78,13 +92,15 @@ def test_sigmoid_raises_nothing_for_huge_inputs(dtype):
 
 
 def test_sigmoid_matches_the_textbook_formula_where_that_is_safe():
-    """On [-30, 30] the sigmoid is within 4e-16 (relative) of 40-digit values of 1/(1 + e^-z)."""
+    """On [-30, 30] the sigmoid is within 4e-16 (relative) of 40-digit values of 1/(1 +
+    e^-z)."""
     z = np.linspace(-30, 30, 121)
     assert np.all(_relative(sigmoid(z), _exact_sigmoid(z)) < 4e-16)
 
 
 def test_relu_and_its_derivative():
-    """relu is max(0, z) and its derivative is 1 for z > 0 and 0 elsewhere, in the input dtype."""
+    """relu is max(0, z) and its derivative is 1 for z > 0 and 0 elsewhere, in the input
+    dtype."""
     z = np.array([-2.0, -0.5, 0.0, 0.5, 3.0], dtype=np.float32)
     assert np.array_equal(relu(z), [0, 0, 0, 0.5, 3])
     assert np.array_equal(relu_derivative(z), [0, 0, 0, 1, 1])
@@ -92,7 +108,8 @@ def test_relu_and_its_derivative():
 
 
 def test_softmax_is_shift_invariant_and_finite(rng):
-    """softmax of logits shifted by +-1000 equals a literal exp/sum of the unshifted logits."""
+    """softmax of logits shifted by +-1000 equals a literal exp/sum of the unshifted
+    logits."""
     Z = rng.standard_normal((10, 7))
     literal = np.exp(Z) / np.exp(Z).sum(axis=0)  # safe: |Z| < 5
     for shift in (0.0, 1000.0, -1000.0):
@@ -102,7 +119,8 @@ def test_softmax_is_shift_invariant_and_finite(rng):
 
 
 def test_softmax_of_extreme_logits_has_no_nan():
-    """Logits (1000, 0, -5) and (-800, -801, -802) give the probabilities of their shifted forms."""
+    """Logits (1000, 0, -5) and (-800, -801, -802) give the probabilities of their
+    shifted forms."""
     S = softmax(np.array([[1000.0], [0.0], [-5.0]]))
     assert np.array_equal(S.ravel(), [1.0, 0.0, 0.0])
     S = softmax(np.array([[-800.0], [-801.0], [-802.0]]))
@@ -111,7 +129,8 @@ def test_softmax_of_extreme_logits_has_no_nan():
 
 
 def test_softmax_float32_stays_float32_and_finite():
-    """A float32 logit of 100, where exp overflows float32, still gives finite float32 output."""
+    """A float32 logit of 100, where exp overflows float32, still gives finite float32
+    output."""
     Z = np.array([[100.0], [0.0]], dtype=np.float32)  # exp(100) overflows float32
     S = softmax(Z)
     assert S.dtype == np.float32 and np.all(np.isfinite(S))
@@ -119,10 +138,13 @@ def test_softmax_float32_stays_float32_and_finite():
 
 
 def test_softmax_jacobian_matches_central_differences(rng):
-    """The Jacobian diag(y) - y y^T agrees with central differences of softmax in float64."""
+    """The Jacobian diag(y) - y y^T agrees with central differences of softmax in
+    float64."""
     z = rng.standard_normal(6)
     numeric = np.empty((6, 6))
     for k in range(6):
-        numeric[k] = numerical_gradient(lambda: float(softmax(z.reshape(-1, 1))[k, 0]), z)
+        numeric[k] = numerical_gradient(
+            lambda: float(softmax(z.reshape(-1, 1))[k, 0]), z
+        )
     J = softmax_jacobian(z)
     assert relative_error(J, numeric) < 1e-7

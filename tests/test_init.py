@@ -1,4 +1,4 @@
-"""Checks of the initialisation rule and of the variance derivation (Initialisation page).
+"""Checks of the initialisation rule and the variance derivation (Initialisation page).
 
 Monte Carlo estimates draw 200,000 trials in float64; tolerances are a few
 standard errors.
@@ -22,14 +22,15 @@ def _sample_pixels(m=2000):
 
 
 def test_zero_mean_iid_inputs_give_n_var_w_var_x(rng):
-    """With centred, identically distributed inputs, Var(z) = n Var(w) Var(x) (equation 8)."""
+    """With centred, identically distributed inputs, Var(z) = n Var(w) Var(x) (equation
+    8)."""
     n, var_w, var_x = 50, 0.02, 4.0
     measured = _var_of_z(lambda s: rng.standard_normal(s) * 2.0, n, var_w, rng)
     assert measured == pytest.approx(n * var_w * var_x, rel=0.02)
 
 
 def test_non_zero_mean_inputs_need_the_second_moment(rng):
-    """Uniform inputs on [0, 1] with Var(w) = 1/n give E[x^2] = 1/3, not Var(x) = 1/12."""
+    """Uniform inputs on [0, 1], Var(w) = 1/n: Var(z) = E[x^2] = 1/3, not 1/12."""
     n = 100
     measured = _var_of_z(rng.random, n, 1 / n, rng)
     assert measured == pytest.approx(1 / 3, rel=0.02)
@@ -37,7 +38,8 @@ def test_non_zero_mean_inputs_need_the_second_moment(rng):
 
 
 def test_non_identically_distributed_inputs_sum_their_second_moments(rng):
-    """Inputs with different means and spreads give Var(w) times the sum of E[x_i^2] (7)."""
+    """Inputs with different means and spreads give Var(w) times the sum of E[x_i^2]
+    (7)."""
     n = 40
     mu = np.linspace(-1, 2, n)
     sd = np.linspace(0.1, 1.5, n)
@@ -46,7 +48,8 @@ def test_non_identically_distributed_inputs_sum_their_second_moments(rng):
 
 
 def test_only_standardised_pixels_give_variance_1():
-    """Centred MNIST pixels give Var(z) of about 0.067; variance 1 needs standardised pixels."""
+    """Centred MNIST pixels give Var(z) of about 0.067; variance 1 needs standardised
+    pixels."""
     X = _sample_pixels()
     centred = X - X.mean(axis=1, keepdims=True)
     mean_variance = float(centred.var(axis=1).mean())
@@ -55,8 +58,9 @@ def test_only_standardised_pixels_give_variance_1():
     assert measured == pytest.approx(mean_variance, rel=0.05)
     varying = X.std(axis=1) > 0  # border pixels that are always 0 cannot be scaled to 1
     standardised = centred[varying] / X[varying].std(axis=1, keepdims=True)
-    assert variance_measurements(standardised)["input layer"]["measured"] == pytest.approx(
-        1, rel=0.05)
+    assert variance_measurements(standardised)["input layer"][
+        "measured"
+    ] == pytest.approx(1, rel=0.05)
 
 
 def test_within_unit_variance_is_the_write_ups_formula_pooled_is_not():
@@ -65,12 +69,14 @@ def test_within_unit_variance_is_the_write_ups_formula_pooled_is_not():
         assert layer["within a unit"] == pytest.approx(layer["write-up"], rel=0.05)
         assert layer["measured"] == pytest.approx(layer["corrected"], rel=0.05)
         assert layer["measured"] == pytest.approx(
-            layer["within a unit"] + layer["between units"], rel=1e-9)
+            layer["within a unit"] + layer["between units"], rel=1e-9
+        )
         assert layer["measured"] > 1.4 * layer["within a unit"]
 
 
 def test_small_weights_make_the_sigmoid_nearly_linear_not_identical(rng):
-    """Weights 100x smaller keep units distinct but put the sigmoid in its straight middle."""
+    """Weights 100x smaller keep units distinct but put the sigmoid in its straight
+    middle."""
     X = _sample_pixels(500)
     W = init_params(rng=rng, dtype=np.float64)["W1"] / 100
     Z = W @ X
@@ -85,7 +91,8 @@ def test_small_weights_make_the_sigmoid_nearly_linear_not_identical(rng):
 
 
 def test_he_factor_2_is_justified_after_relu_not_on_pixels(rng):
-    """c = 2 keeps E[z^2] through a ReLU layer; on pixels (the first layer) it just doubles it."""
+    """c = 2 keeps E[z^2] through a ReLU layer; on pixels (the first layer) it just
+    doubles it."""
     n, m = 512, 4000
     Z_prev = rng.standard_normal((n, m))  # second moment 1
     for c, expected in ((1.0, 0.5), (2.0, 1.0)):
@@ -93,19 +100,30 @@ def test_he_factor_2_is_justified_after_relu_not_on_pixels(rng):
         assert np.mean((W @ relu(Z_prev)) ** 2) == pytest.approx(expected, rel=0.05)
     X = _sample_pixels()
     W1 = init_params(784, 2048, 10, rng=rng, activation="relu", dtype=np.float64)["W1"]
-    second_moment = float(np.mean(np.mean(X**2, axis=1)))  # 0.11, pixels are not ReLU outputs
-    assert np.mean((W1 @ X) ** 2) == pytest.approx(2 * 784 * second_moment / 784, rel=0.05)
+    second_moment = float(
+        np.mean(np.mean(X**2, axis=1))
+    )  # 0.11, pixels are not ReLU outputs
+    assert np.mean((W1 @ X) ** 2) == pytest.approx(
+        2 * 784 * second_moment / 784, rel=0.05
+    )
 
 
 @pytest.mark.parametrize("activation,c", [("sigmoid", 1.0), ("relu", 2.0)])
 def test_init_scales_by_fan_in(activation, c):
-    """Weights have variance c / fan-in, biases are 0, shapes and dtype are as documented."""
-    params = init_params(784, 256, 10, rng=np.random.default_rng(0), activation=activation)
+    """Weights have variance c / fan-in, biases are 0, shapes and dtype are as
+    documented."""
+    params = init_params(
+        784, 256, 10, rng=np.random.default_rng(0), activation=activation
+    )
     assert params["W1"].var() == pytest.approx(c / 784, rel=0.02)
     assert params["W2"].var() == pytest.approx(c / 256, rel=0.1)
     assert not params["b1"].any() and not params["b2"].any()
     assert {k: v.shape for k, v in params.items()} == {
-        "W1": (256, 784), "b1": (256, 1), "W2": (10, 256), "b2": (10, 1)}
+        "W1": (256, 784),
+        "b1": (256, 1),
+        "W2": (10, 256),
+        "b2": (10, 1),
+    }
     assert all(v.dtype == np.float32 for v in params.values())
 
 

@@ -34,7 +34,9 @@ def tail_statistics(X, params):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default="../shared/mnist", help="folder of the four IDX files")
+    parser.add_argument(
+        "--data", default="../shared/mnist", help="folder of the four IDX files"
+    )
     parser.add_argument("--epochs", type=int, default=50)
     options = parser.parse_args(argv)
     data = nn.load_data(options.data)
