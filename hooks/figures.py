@@ -50,14 +50,17 @@ def plot_variance(measurements):
         grid = np.linspace(-spread, spread, 400)
         for key, style in (("write-up", "--"), ("corrected", "-")):
             var = r[key]
-            density = np.exp(-(grid**2) / (2 * var)) / np.sqrt(2 * np.pi * var)
+            normal = np.sqrt(2 * np.pi * var)
+            density = np.exp(-(grid**2) / (2 * var)) / normal
             label = {
                 "write-up": "write-up: n Var(w) Var(x)",
                 "corrected": "corrected: Var(w) Σ E[x²]",
             }[key]
-            ax.plot(grid, density, style, lw=1.8, label=f"{label} = {var:.4f}")
+            ax.plot(grid, density, style, lw=1.8,
+                    label=f"{label} = {var:.4f}")
         ax.set_ylim(0, 1.6 * counts.max())
-        ax.set(title=f"z at initialisation, {layer}", xlabel="z", ylabel="density")
+        ax.set(title=f"z at initialisation, {layer}", xlabel="z",
+               ylabel="density")
         ax.legend(fontsize=8, loc="upper left")
     return fig
 # --8<-- [end:plot_variance]
