@@ -44,6 +44,9 @@ def test_sigmoid_derivative_matches_central_differences_on_minus30_to_30():
         x = np.array([zi])
         numeric[i] = numerical_gradient(lambda: float(sigmoid(x)[0]), x)[0]
     assert relative_error(sigmoid_derivative(z), numeric) < 1e-7
+    # the numbers quoted beside it: at most 1/4, at z = 0, and about 0.0066 at z = 5
+    assert sigmoid_derivative(z).max() == sigmoid_derivative(np.array([0.0]))[0] == 0.25
+    assert abs(sigmoid_derivative(np.array([5.0]))[0] - 0.0066) < 5e-5
 
 
 def test_sigmoid_derivative_keeps_relative_precision_in_the_tail():
@@ -51,7 +54,9 @@ def test_sigmoid_derivative_keeps_relative_precision_in_the_tail():
     values."""
     # sigma(z)(1 - sigma(z)) is off by 1e-3 at z = 30 and exactly 0 from z = 36.74 in
     # float64
-    z = np.array([-700.0, -100.0, -20.0, 20.0, 30.0, 40.0, 100.0, 700.0])
+    z = np.array(
+        [-700.0, -100.0, -20.0, 10.0, 15.0, 17.0, 20.0, 30.0, 37.0, 40.0, 700.0]
+    )
     exact = _exact_slope(z)
     assert np.all(exact > 0)
     assert np.all(_relative(sigmoid_derivative(z), exact) < 1e-14)  # relative, atol = 0
@@ -60,7 +65,7 @@ def test_sigmoid_derivative_keeps_relative_precision_in_the_tail():
 def test_float32_one_minus_form_loses_the_slope_from_16_6():
     """In float32, A(1 - A) is off by about 5e-4 at z = 10, 17% at z = 15 and 0 from
     16.64."""
-    z = np.array([10.0, 15.0, 16.7, 20.0], dtype=np.float32)
+    z = np.array([10.0, 15.0, 17.0, 30.0, 37.0], dtype=np.float32)  # the table's z
     exact = _exact_slope(z.astype(np.float64))
     A = sigmoid(z)
     error = _relative(A * (1 - A), exact)

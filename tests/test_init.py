@@ -134,3 +134,15 @@ def test_init_is_determined_by_the_generator():
     c = init_params(rng=np.random.default_rng(8))
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert not np.array_equal(a["W1"], c["W1"])
+
+
+def test_the_pixel_moments_quoted_on_the_pages():
+    """Shipped sample, float64: pixel mean about 0.13, variances 0 to about 0.2; one
+    unit's Var(z) about 0.07 and the pooled one about 0.11 at the input layer."""
+    X = load_sample().X_train.astype(np.float64)
+    variances = X.var(axis=1)
+    assert 0.12 < X.mean() < 0.14
+    assert variances.min() == 0 and 0.18 < variances.max() < 0.22
+    first = variance_measurements(X[:, :2000])["input layer"]
+    assert first["within a unit"] == pytest.approx(0.07, abs=0.005)
+    assert first["measured"] == pytest.approx(0.11, abs=0.01)
