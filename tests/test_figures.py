@@ -1,4 +1,4 @@
-"""The Activations page's sigma/sigma' figure shows what its text says (hooks/figures.py)."""
+"""The sigma/sigma' figure of the Activations page shows what the page says."""
 
 import sys
 
@@ -27,12 +27,14 @@ def test_sigmoid_figure_shows_where_each_dtype_loses_the_slope():
     f32 = curves["σ(1 − σ) in float32"]
     f64 = curves["σ(1 − σ) in float64"]
     product = curves["σ(z) σ(−z) in float32 (the package)"]
-    assert np.all(f32[f32[:, 0] > 16.7, 1] == 1) and np.all(f32[f32[:, 0] < 16.6, 1] < 1)
-    assert np.all(f64[f64[:, 0] > 36.8, 1] == 1) and np.all(f64[f64[:, 0] < 36.7, 1] < 1)
+    z32, z64 = f32[:, 0], f64[:, 0]
+    assert np.all(f32[z32 > 16.7, 1] == 1) and np.all(f32[z32 < 16.6, 1] < 1)
+    assert np.all(f64[z64 > 36.8, 1] == 1) and np.all(f64[z64 < 36.7, 1] < 1)
     assert np.all(product[:, 1] < 1e-6)
 
 
 def test_the_built_site_has_the_sigmoid_figure(site_dir):
     """The build draws the figure and the Activations page shows it."""
     assert (site_dir / "figures" / "sigmoid.png").stat().st_size > 10_000
-    assert "figures/sigmoid.png" in (site_dir / "activations" / "index.html").read_text()
+    page = (site_dir / "activations" / "index.html").read_text()
+    assert "figures/sigmoid.png" in page
