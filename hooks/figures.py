@@ -9,7 +9,11 @@ committed). As a script, it writes them into a folder so you can look at them:
   curves and test digits with their predicted labels).
 - `figures/init_variance.png`: measured versus predicted variance of the
   pre-activations at initialisation, input layer and sigmoid hidden layer,
-  on the shipped MNIST sample, with both formulas drawn.
+  on the shipped MNIST sample, with both formulas drawn (the measurement is
+  `nnscratch.variance_measurements`).
+- `figures/sigmoid.png`: sigma and sigma' on [-8, 8], and the relative error of
+  sigma(1 - sigma) in float32 and float64 and of sigma(z) sigma(-z) in float32,
+  which shows where each dtype loses the slope.
 """
 
 import io
@@ -27,60 +31,36 @@ import nnscratch as nn  # noqa: E402
 HOME_CONFIG = nn.TrainConfig(epochs=10, seed=0)  # the write-up's settings, fewer epochs
 
 
-# --8<-- [start:variance_measurements]
-def variance_measurements(X, n_h=64, n_neurons=2048, seed=0):
-    """Measured and predicted Var(z) at initialisation, for both layers.
-
-    Weights are drawn as the package draws them, w ~ N(0, 1/n_in). Many
-    neurons are drawn (more than the network has) so that the measured
-    variance, pooled over neurons and images, is close to its expectation.
-
-    Args:
-        X: inputs, shape (784, m), in [0, 1].
-
-    Returns:
-        Dict per layer: the pooled sample of z, the measured variance, the
-        write-up's prediction n Var(w) Var(x) (Var(x) averaged over inputs)
-        and the corrected prediction Var(w) * sum_i E[x_i^2].
-    """
-    rng = np.random.default_rng(seed)
-    X = X.astype(np.float64)
-    result = {}
-    layer_input = X
-    for layer, n_out in (("input layer", n_h), ("sigmoid hidden layer", None)):
-        n_in = layer_input.shape[0]
-        W = rng.standard_normal((n_neurons, n_in)) / np.sqrt(n_in)  # Var(w) = 1/n_in
-        Z = W @ layer_input
-        var_w = 1 / n_in
-        result[layer] = {
-            "z": Z.ravel(),
-            "measured": Z.var(),
-            "write-up": n_in * var_w * layer_input.var(axis=1).mean(),
-            "corrected": var_w * np.sum(np.mean(layer_input**2, axis=1)),
-        }
-        if n_out is not None:  # the next layer sees the sigmoid of the network's n_h units
-            layer_input = nn.sigmoid(Z[:n_out])
-    return result
-# --8<-- [end:variance_measurements]
-
-
 # --8<-- [start:plot_variance]
 def plot_variance(measurements):
-    """Histogram of z for each layer with the two predicted normal densities drawn over it."""
-    fig, axes = plt.subplots(1, len(measurements), figsize=(10, 3.8), layout="constrained")
+    """Histogram of z per layer, with the two predicted normal densities."""
+    fig, axes = plt.subplots(
+        1, len(measurements), figsize=(10, 3.8), layout="constrained"
+    )
     for ax, (layer, r) in zip(axes, measurements.items()):
         spread = 4 * np.sqrt(r["measured"])
-        counts, _, _ = ax.hist(r["z"], bins=120, range=(-spread, spread), density=True,
-                               color="0.8", label=f"measured, Var = {r['measured']:.4f}")
+        counts, _, _ = ax.hist(
+            r["z"],
+            bins=120,
+            range=(-spread, spread),
+            density=True,
+            color="0.8",
+            label=f"measured, Var = {r['measured']:.4f}",
+        )
         grid = np.linspace(-spread, spread, 400)
         for key, style in (("write-up", "--"), ("corrected", "-")):
             var = r[key]
-            density = np.exp(-grid**2 / (2 * var)) / np.sqrt(2 * np.pi * var)
-            label = {"write-up": "write-up: n Var(w) Var(x)",
-                     "corrected": "corrected: Var(w) Σ E[x²]"}[key]
-            ax.plot(grid, density, style, lw=1.8, label=f"{label} = {var:.4f}")
+            normal = np.sqrt(2 * np.pi * var)
+            density = np.exp(-(grid**2) / (2 * var)) / normal
+            label = {
+                "write-up": "write-up: n Var(w) Var(x)",
+                "corrected": "corrected: Var(w) Σ E[x²]",
+            }[key]
+            ax.plot(grid, density, style, lw=1.8,
+                    label=f"{label} = {var:.4f}")
         ax.set_ylim(0, 1.6 * counts.max())
-        ax.set(title=f"z at initialisation, {layer}", xlabel="z", ylabel="density")
+        ax.set(title=f"z at initialisation, {layer}", xlabel="z",
+               ylabel="density")
         ax.legend(fontsize=8, loc="upper left")
     return fig
 # --8<-- [end:plot_variance]
@@ -93,10 +73,19 @@ def plot_home(history, X_test, y_test, predictions):
     ax = left.subplots()
     epochs = [r["epoch"] for r in history]
     for split in ("train", "test"):
-        ax.plot(epochs, [100 * r[f"{split}_accuracy"] for r in history], "o-", ms=3, label=split)
-    ax.set(xlabel="epoch", ylabel="accuracy (%)",
-           title=f"Shipped sample, {len(epochs)} epochs: test accuracy "
-                 f"{100 * history[-1]['test_accuracy']:.1f}%")
+        ax.plot(
+            epochs,
+            [100 * r[f"{split}_accuracy"] for r in history],
+            "o-",
+            ms=3,
+            label=split,
+        )
+    ax.set(
+        xlabel="epoch",
+        ylabel="accuracy (%)",
+        title=f"Shipped sample, {len(epochs)} epochs: test accuracy "
+        f"{100 * history[-1]['test_accuracy']:.1f}%",
+    )
     ax.grid(alpha=0.3)
     ax.legend()
     grid = right.subplots(4, 6)
@@ -112,17 +101,69 @@ def plot_home(history, X_test, y_test, predictions):
 def home_figure():
     data = nn.load_sample()
     Y_test = nn.one_hot(data.y_test)
-    params, history = nn.train(data.X_train, nn.one_hot(data.y_train), HOME_CONFIG,
-                               X_test=data.X_test, Y_test=Y_test)
+    params, history = nn.train(
+        data.X_train,
+        nn.one_hot(data.y_train),
+        HOME_CONFIG,
+        X_test=data.X_test,
+        Y_test=Y_test,
+    )
     _, predictions = nn.evaluate(data.X_test, Y_test, params)
     return plot_home(history, data.X_test, data.y_test, predictions)
 
 
 def variance_figure():
-    return plot_variance(variance_measurements(nn.load_sample().X_train[:, :2000]))
+    return plot_variance(nn.variance_measurements(nn.load_sample().X_train[:, :2000]))
 
 
-FIGURES = {"figures/home.png": home_figure, "figures/init_variance.png": variance_figure}
+def plot_sigmoid():
+    """sigma and sigma' (left); where sigma(1 - sigma) loses the slope, per dtype
+    (right)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    z = np.linspace(-8, 8, 401)
+    left.plot(z, nn.sigmoid(z), label="σ(z)")
+    left.plot(z, nn.sigmoid_derivative(z), label="σ'(z) = σ(z) σ(−z), at most 1/4")
+    left.set(xlabel="z", title="The sigmoid and its slope")
+    left.grid(alpha=0.3)
+    left.legend(loc="upper left", fontsize=8)
+    z = np.linspace(0, 45, 901).astype(np.float32).astype(np.float64)  # same z in both
+    exact = np.exp(-z) / (1 + np.exp(-z)) ** 2  # float64, accurate to 1e-15 here
+    for dtype, style in ((np.float32, "-"), (np.float64, "--")):
+        s = nn.sigmoid(z.astype(dtype))
+        error = np.abs(s * (1 - s) - exact) / exact
+        right.semilogy(
+            z,
+            np.maximum(error, 1e-17),
+            style,
+            label=f"σ(1 − σ) in {dtype.__name__}",
+        )
+    z32 = z.astype(np.float32)
+    product = nn.sigmoid_derivative(z32).astype(np.float64)
+    right.semilogy(
+        z,
+        np.maximum(np.abs(product - exact) / exact, 1e-17),
+        ":",
+        color="C2",
+        label="σ(z) σ(−z) in float32 (the package)",
+    )
+    right.axvline(16.64, color="C0", lw=0.8)
+    right.axvline(36.74, color="C1", lw=0.8)
+    right.set(
+        xlabel="z",
+        ylabel="relative error",
+        ylim=(1e-17, 3),
+        title="σ(1 − σ) reaches 0 at z ≈ 16.6 (float32), 36.7 (float64)",
+    )
+    right.grid(alpha=0.3)
+    right.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+FIGURES = {
+    "figures/home.png": home_figure,
+    "figures/init_variance.png": variance_figure,
+    "figures/sigmoid.png": plot_sigmoid,
+}
 
 
 def png_bytes(fig):
@@ -132,11 +173,17 @@ def png_bytes(fig):
     return buffer.getvalue()
 
 
-_drawn = {}  # (uri, state of the package) -> PNG bytes: `mkdocs serve` redraws only after a change
+# (uri, state of the package) -> PNG bytes: `mkdocs serve` redraws only after a change
+_drawn = {}
 
 
 def _package_state():
-    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in Path(nn.__file__).parent.glob("*.py")))
+    return tuple(
+        sorted(
+            (p.name, p.stat().st_mtime_ns)
+            for p in Path(nn.__file__).parent.glob("*.py")
+        )
+    )
 
 
 def on_files(files, config):

@@ -1,27 +1,94 @@
+"""Tests of the activations (Activations page) and of the softmax (Softmax page)."""
+
+import mpmath
 import numpy as np
 import pytest
 
-from nnscratch import (numerical_gradient, relative_error, relu, relu_derivative, sigmoid,
-                       sigmoid_derivative, softmax, softmax_jacobian)
+from nnscratch import (
+    numerical_gradient,
+    relative_error,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    softmax,
+    softmax_jacobian,
+)
+
+mpmath.mp.dps = (
+    40  # 40 significant digits: an independent reference for float64 results
+)
+
+
+def _exact_sigmoid(z):
+    """1 / (1 + e^-z) in 40-digit arithmetic, rounded to float64."""
+    return np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(float(x))))) for x in z])
+
+
+def _exact_slope(z):
+    """sigma'(z) = e^-z / (1 + e^-z)^2 in 40-digit arithmetic, rounded to float64."""
+    e = [mpmath.exp(-mpmath.mpf(float(x))) for x in z]
+    return np.array([float(t / (1 + t) ** 2) for t in e])
+
+
+def _relative(computed, exact):
+    return np.abs(np.asarray(computed, dtype=np.float64) - exact) / np.abs(exact)
 
 
 def test_sigmoid_derivative_matches_central_differences_on_minus30_to_30():
+    """sigmoid_derivative agrees with central differences of sigmoid in float64 on [-30,
+    30]."""
     z = np.linspace(-30, 30, 601)
     numeric = np.empty_like(z)
     for i, zi in enumerate(z):
         x = np.array([zi])
         numeric[i] = numerical_gradient(lambda: float(sigmoid(x)[0]), x)[0]
     assert relative_error(sigmoid_derivative(z), numeric) < 1e-7
+    # the numbers quoted beside it: at most 1/4, at z = 0, and about 0.0066 at z = 5
+    assert sigmoid_derivative(z).max() == sigmoid_derivative(np.array([0.0]))[0] == 0.25
+    assert abs(sigmoid_derivative(np.array([5.0]))[0] - 0.0066) < 5e-5
 
 
 def test_sigmoid_derivative_keeps_relative_precision_in_the_tail():
-    # sigma(z)(1 - sigma(z)) is exactly 0 for z >= 37 in float64; the true value is e^-z
-    z = np.array([30.0, 40.0, 100.0])
-    assert np.allclose(sigmoid_derivative(z), np.exp(-z) / (1 + np.exp(-z)) ** 2, rtol=1e-12)
+    """In both float64 tails sigma'(z) keeps full relative precision against 40-digit
+    values."""
+    # sigma(z)(1 - sigma(z)) is off by 1e-3 at z = 30 and exactly 0 from z = 36.74 in
+    # float64
+    z = np.array(
+        [-700.0, -100.0, -20.0, 10.0, 15.0, 17.0, 20.0, 30.0, 37.0, 40.0, 700.0]
+    )
+    exact = _exact_slope(z)
+    assert np.all(exact > 0)
+    assert np.all(_relative(sigmoid_derivative(z), exact) < 1e-14)  # relative, atol = 0
+
+
+def test_float32_one_minus_form_loses_the_slope_from_16_6():
+    """In float32, A(1 - A) is off by about 5e-4 at z = 10, 17% at z = 15 and 0 from
+    16.64."""
+    z = np.array([10.0, 15.0, 17.0, 30.0, 37.0], dtype=np.float32)  # the table's z
+    exact = _exact_slope(z.astype(np.float64))
+    A = sigmoid(z)
+    error = _relative(A * (1 - A), exact)
+    assert 3e-4 < error[0] < 7e-4
+    assert 0.12 < error[1] < 0.22
+    assert np.all(A[2:] * (1 - A[2:]) == 0)
+    grid = np.arange(16.5, 16.8, 0.001, dtype=np.float32)
+    S = sigmoid(grid)
+    first_zero = grid[np.argmax(S * (1 - S) == 0)]
+    assert 16.6 < first_zero < 16.7
+    assert np.all(_relative(sigmoid_derivative(z), exact) < 1e-6)  # the product form
+    # the float64 figures quoted beside them: 1e-3 at z = 30, and 0 from z = 36.74
+    z64 = np.array([10.0, 15.0, 17.0, 30.0, 36.7, 36.8])
+    A64 = sigmoid(z64)
+    error64 = _relative(A64 * (1 - A64), _exact_slope(z64))
+    assert np.all(error64[:3] < 1e-8) and 5e-4 < error64[3] < 2e-3
+    assert error64[4] < 1 and A64[5] * (1 - A64[5]) == 0
+    assert np.exp(-16.64) < 6e-8 < 1e-6 * 0.25
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sigmoid_raises_nothing_for_huge_inputs(dtype):
+    """The sigmoid of -1e4 and 1e4 is exactly 0 and 1 with every float error raising."""
     z = np.array([-1e4, -100.0, 0.0, 100.0, 1e4], dtype=dtype)
     with np.errstate(all="raise"):
         s = sigmoid(z)
@@ -30,11 +97,15 @@ def test_sigmoid_raises_nothing_for_huge_inputs(dtype):
 
 
 def test_sigmoid_matches_the_textbook_formula_where_that_is_safe():
-    z = np.linspace(-20, 20, 81)
-    assert np.allclose(sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-15, atol=0)
+    """On [-30, 30] the sigmoid is within 4e-16 (relative) of 40-digit values of 1/(1 +
+    e^-z)."""
+    z = np.linspace(-30, 30, 121)
+    assert np.all(_relative(sigmoid(z), _exact_sigmoid(z)) < 4e-16)
 
 
 def test_relu_and_its_derivative():
+    """relu is max(0, z) and its derivative is 1 for z > 0 and 0 elsewhere, in the input
+    dtype."""
     z = np.array([-2.0, -0.5, 0.0, 0.5, 3.0], dtype=np.float32)
     assert np.array_equal(relu(z), [0, 0, 0, 0.5, 3])
     assert np.array_equal(relu_derivative(z), [0, 0, 0, 1, 1])
@@ -42,33 +113,43 @@ def test_relu_and_its_derivative():
 
 
 def test_softmax_is_shift_invariant_and_finite(rng):
+    """softmax of logits shifted by +-1000 equals a literal exp/sum of the unshifted
+    logits."""
     Z = rng.standard_normal((10, 7))
-    for shift in (1000.0, -1000.0):
+    literal = np.exp(Z) / np.exp(Z).sum(axis=0)  # safe: |Z| < 5
+    for shift in (0.0, 1000.0, -1000.0):
         S = softmax(Z + shift)
         assert np.all(np.isfinite(S))
-        assert np.allclose(S, softmax(Z), rtol=1e-12, atol=0)
-    assert np.allclose(softmax(Z).sum(axis=0), 1)
+        assert np.allclose(S, literal, rtol=1e-12, atol=0)
 
 
 def test_softmax_of_extreme_logits_has_no_nan():
+    """Logits (1000, 0, -5) and (-800, -801, -802) give the probabilities of their
+    shifted forms."""
     S = softmax(np.array([[1000.0], [0.0], [-5.0]]))
     assert np.array_equal(S.ravel(), [1.0, 0.0, 0.0])
     S = softmax(np.array([[-800.0], [-801.0], [-802.0]]))
-    assert np.allclose(S.ravel(), softmax(np.array([[0.0], [-1.0], [-2.0]])).ravel())
+    e = np.exp([0.0, -1.0, -2.0])
+    assert np.allclose(S.ravel(), e / e.sum(), rtol=1e-15, atol=0)
 
 
 def test_softmax_float32_stays_float32_and_finite():
+    """A float32 logit of 100, where exp overflows float32, still gives finite float32
+    output."""
     Z = np.array([[100.0], [0.0]], dtype=np.float32)  # exp(100) overflows float32
     S = softmax(Z)
     assert S.dtype == np.float32 and np.all(np.isfinite(S))
+    assert S[0, 0] == 1 and 0 < S[1, 0] < 1e-43
 
 
 def test_softmax_jacobian_matches_central_differences(rng):
+    """The Jacobian diag(y) - y y^T agrees with central differences of softmax in
+    float64."""
     z = rng.standard_normal(6)
     numeric = np.empty((6, 6))
     for k in range(6):
-        numeric[k] = numerical_gradient(lambda: float(softmax(z.reshape(-1, 1))[k, 0]), z)
+        numeric[k] = numerical_gradient(
+            lambda: float(softmax(z.reshape(-1, 1))[k, 0]), z
+        )
     J = softmax_jacobian(z)
     assert relative_error(J, numeric) < 1e-7
-    y = softmax(z.reshape(-1, 1)).ravel()
-    assert np.allclose(J, np.diag(y) - np.outer(y, y))
