@@ -19,14 +19,16 @@ def _steps(update, beta, n):
 
 
 def test_moving_average_momentum_under_constant_gradient_approaches_g():
-    """Under a constant gradient g the moving-average form moves by (1 - beta^t) g at step t."""
+    """Under a constant gradient g, moving-average step t is (1 - beta^t) g."""
     moves = _steps(momentum_update, 0.9, 30)
-    assert moves[[0, 4, 9, 29]] == pytest.approx([0.1, 0.40951, 0.6513216, 0.9576088], rel=1e-6)
+    assert moves[[0, 4, 9, 29]] == pytest.approx(
+        [0.1, 0.40951, 0.6513216, 0.9576088], rel=1e-6
+    )
     assert np.allclose(moves, 1 - 0.9 ** np.arange(1, 31))
 
 
 def test_classical_momentum_under_constant_gradient_approaches_g_over_1_minus_beta():
-    """Under a constant gradient the classical form starts at g and grows to g / (1 - beta)."""
+    """Under a constant gradient g, classical steps grow from g to g / (1 - beta)."""
     moves = _steps(classical_momentum_update, 0.9, 200)
     assert moves[0] == pytest.approx(1.0)
     assert moves[-1] == pytest.approx(10.0, rel=1e-6)
@@ -44,5 +46,7 @@ def test_velocity_buffers_keep_dtype():
     """Velocity buffers and updated parameters keep float32."""
     params = {"W": np.ones((2, 2), dtype=np.float32)}
     v = init_velocity(params)
-    momentum_update(params, {"dW": np.ones((2, 2), dtype=np.float32)}, v, lr=0.5, beta=0.9)
+    momentum_update(
+        params, {"dW": np.ones((2, 2), dtype=np.float32)}, v, lr=0.5, beta=0.9
+    )
     assert v["W"].dtype == np.float32 and params["W"].dtype == np.float32
