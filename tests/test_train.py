@@ -129,7 +129,7 @@ def _epochs_of(seen, m, batch_size):
 
 
 def test_every_epoch_visits_each_example_once_in_a_fresh_random_order(monkeypatch):
-    """Each epoch visits every column once, in a new order that is not the stored one."""
+    """Each epoch visits every column once, in a new order, never the stored one."""
     seen = _record_batches(monkeypatch)
     X, Y = _indexed_data(m=40)
     train(X, Y, TrainConfig(epochs=3, n_h=4, batch_size=8, seed=0))
