@@ -90,7 +90,7 @@ def random_affine(
 
 
 def gaussian_matrix(sigma: float, n: int = SIDE) -> np.ndarray:
-    """(n, n) matrix G: G @ f smooths a length-n signal f by a Gaussian, zero outside."""
+    """(n, n) matrix G such that G @ f is the signal f smoothed by a Gaussian."""
     i = np.arange(n)
     squared = (i[:, None] - i[None, :]) ** 2
     return np.exp(-squared / (2 * sigma**2)) / (np.sqrt(2 * np.pi) * sigma)
