@@ -54,15 +54,15 @@ def plot_confusion(C: np.ndarray, path: str | Path | None = None) -> Figure:
     cmap = matplotlib.colormaps["Reds"]
     norm = Normalize(vmin=0, vmax=max(np.nanmax(errors), 1))
     image = ax.imshow(errors, cmap=cmap, norm=norm)
-    fig.colorbar(image, ax=ax, label="test images (off the diagonal: mistakes)")
+    fig.colorbar(image, ax=ax, label="mistakes (test images per cell)")
     for (t, k), count in np.ndenumerate(C):
         if t == k:
-            ax.text(k, t, str(count), ha="center", va="center", fontsize=7,
+            ax.text(k, t, str(count), ha="center", va="center", fontsize=8,
                     color="#0b3d91", fontweight="bold")
             continue
         r, g, b, _ = cmap(norm(count))
         dark = 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
-        ax.text(k, t, str(count), ha="center", va="center", fontsize=7,
+        ax.text(k, t, str(count), ha="center", va="center", fontsize=8,
                 color="white" if dark else "black")
     ticks = range(len(C))
     ax.set(xlabel="predicted class", ylabel="true class", xticks=ticks, yticks=ticks,
