@@ -110,7 +110,7 @@ def train_epoch(
     Y: np.ndarray,
     params: dict[str, np.ndarray],
     velocity: dict[str, np.ndarray],
-    config: TrainConfig,
+    config: "TrainConfig",
     rng: np.random.Generator,
     lr: float | None = None,
 ) -> None:
