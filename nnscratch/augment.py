@@ -55,8 +55,8 @@ def affine_grid(
     """Source points of a rotation, scaling and shift of each image.
 
     Equation (3) of the Beyond 98% page, about the centre (13.5, 13.5): the digit
-    turns by theta (counter-clockwise as displayed), grows by scale and moves
-    by (shift_r, shift_c) pixels.
+    turns by the angle theta (the page's phi; counter-clockwise as displayed),
+    grows by scale (rho) and moves by (shift_r, shift_c) pixels (tau).
 
     Args:
         theta: angles in radians, shape (m,).
@@ -103,7 +103,8 @@ def elastic_field(
     """Random smooth displacement fields (Simard, Steinkraus and Platt, 2003).
 
     Equation (4) of the Beyond 98% page, drawn independently for the row and the
-    column displacement of every image; `sigma` is the Gaussian's width in pixels.
+    column displacement of every image; sigma is the Gaussian's width in pixels
+    (the page's kappa) and alpha the field's scale.
 
     Returns:
         d_rows, d_cols: displacements in pixels, each (m, 28, 28) float32.
