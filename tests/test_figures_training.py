@@ -1,4 +1,4 @@
-"""The build hook of the Beyond 98% page: sweep numbers read from the sweep's own file."""
+"""The Beyond 98% page's build hook: sweep numbers read from the sweep's own file."""
 
 import json
 import sys
@@ -26,7 +26,7 @@ class _Page:
 def test_sweep_token_is_replaced_by_the_mean_and_std_of_the_sweep_file(
     hook, tmp_path, monkeypatch
 ):
-    """{{ sweep NAME }} becomes 'mean ± std' of NAME.json's test accuracy, to 4 places."""
+    """{{ sweep NAME }} becomes 'mean ± std' of NAME.json's test accuracy (4 places)."""
     summary = {"test_accuracy_mean": 0.97621, "test_accuracy_std": 0.00142}
     (tmp_path / "demo.json").write_text(json.dumps({"summary": summary}))
     monkeypatch.setattr(hook, "SWEEPS", tmp_path)
@@ -35,7 +35,7 @@ def test_sweep_token_is_replaced_by_the_mean_and_std_of_the_sweep_file(
 
 
 def test_a_sweep_token_without_its_file_fails_the_build(hook, tmp_path, monkeypatch):
-    """A page quoting a sweep that was never run stops the strict build with its name."""
+    """A page quoting a sweep that was never run stops the build, naming the sweep."""
     from mkdocs.exceptions import PluginError
 
     monkeypatch.setattr(hook, "SWEEPS", tmp_path)
@@ -44,6 +44,6 @@ def test_a_sweep_token_without_its_file_fails_the_build(hook, tmp_path, monkeypa
 
 
 def test_the_quoted_write_up_sweep_is_the_committed_one(hook):
-    """The Beyond 98% sentence quotes docs/results/sweep/writeup.json: 0.9762 ± 0.0014."""
+    """Beyond 98% quotes docs/results/sweep/writeup.json: 0.9762 ± 0.0014."""
     assert hook.sweep_accuracy("writeup") == "0.9762 ± 0.0014"
     assert "{{ sweep writeup }}" in (REPO / "docs" / "further.md").read_text()
