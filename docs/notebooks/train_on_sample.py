@@ -30,9 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnscratch as nn
-from nnscratch.plots import plot_confusion, plot_history  # selects matplotlib's Agg backend
-
-# %matplotlib inline
+from nnscratch.plots import plot_confusion, plot_history  # leaves your backend alone
 
 data = nn.load_sample()
 X_train, Y_train = data.X_train, nn.one_hot(data.y_train)
@@ -66,8 +64,9 @@ plt.show()
 # %% [markdown]
 # ## Confusion matrix
 #
-# Row $i$, column $j$ counts the test images of digit $i$ that the network called $j$.
-# The diagonal holds the correct answers; the colours show only the mistakes.
+# Row $t$, column $k$ counts the test images of digit $t$ that the network called $k$.
+# The diagonal holds the correct answers; the colours, on the scale of the bar,
+# show only the mistakes, so that the much larger diagonal does not wash them out.
 
 # %%
 _, predictions = nn.evaluate(X_test, Y_test, params)
