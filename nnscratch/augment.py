@@ -1,4 +1,4 @@
-"""Random distortions of training images: affine (shift, rotation, scale) and elastic.
+"""Random distortions of training images: affine (shift, rotation, scale), elastic.
 
 Every function takes and returns images as columns, X of shape (784, m),
 float32 in [0, 1], and draws its randomness from the `numpy.random.Generator`
@@ -21,8 +21,8 @@ def bilinear_sample(
 ) -> np.ndarray:
     """Read each image at real-valued source points, zero outside the image.
 
-    Equation (5) of the Beyond 98% page: a weighted sum of the four pixels around
-    each point, computed on a copy padded with zeros.
+    Equations (5) and (6) of the Beyond 98% page: a weighted sum of the four
+    pixels around each point, read from a copy padded with zeros.
 
     Args:
         images: float32, shape (m, 28, 28).
@@ -34,36 +34,42 @@ def bilinear_sample(
     m = images.shape[0]
     width = SIDE + 3
     padded = np.zeros((m, width, width), dtype=images.dtype)
-    padded[:, 1:SIDE + 1, 1:SIDE + 1] = images  # zeros: 1 row/column before, 2 after
-    r = np.clip(rows + 1, 0, SIDE + 1, dtype=images.dtype)  # off-image: only zeros
+    padded[:, 1:SIDE + 1, 1:SIDE + 1] = images  # 1 zero row/col before, 2 after
+    r = np.clip(rows + 1, 0, SIDE + 1, dtype=images.dtype)  # off-image: zeros
     c = np.clip(cols + 1, 0, SIDE + 1, dtype=images.dtype)
     r0, c0 = np.floor(r), np.floor(c)  # the corner (r_0, c_0) above and left
     fr, fc = r - r0, c - c0  # distances to it: q_r - r_0 and q_c - c_0
     corner = (r0.astype(np.int32) * width + c0.astype(np.int32)
               + (np.arange(m, dtype=np.int32) * width * width)[:, None, None])
     flat = padded.ravel()
-    top = flat[corner] * (1 - fc) + flat[corner + 1] * fc  # (5), a = 0
-    bottom = flat[corner + width] * (1 - fc) + flat[corner + width + 1] * fc  # a = 1
+    below = corner + width  # the row under the corner
+    top = flat[corner] * (1 - fc) + flat[corner + 1] * fc  # (6), a = 0
+    bottom = flat[below] * (1 - fc) + flat[below + 1] * fc  # (6), a = 1
     return top * (1 - fr) + bottom * fr  # (5)
 # --8<-- [end:bilinear_sample]
 
 
 # --8<-- [start:affine_grid]
 def affine_grid(
-    theta: np.ndarray, scale: np.ndarray, shift_r: np.ndarray, shift_c: np.ndarray
+    theta: np.ndarray,
+    scale: np.ndarray,
+    shift_r: np.ndarray,
+    shift_c: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Source points of a rotation, scaling and shift of each image.
 
-    Equation (3) of the Beyond 98% page, about the centre (13.5, 13.5): the digit
-    turns by the angle theta (the page's phi; counter-clockwise as displayed),
-    grows by scale (rho) and moves by (shift_r, shift_c) pixels (tau).
+    Equation (3) of the Beyond 98% page, about the centre (13.5, 13.5): the
+    digit turns by the angle theta (the page's phi; counter-clockwise as
+    displayed), grows by scale (rho) and moves by (shift_r, shift_c) pixels
+    (tau).
 
     Args:
         theta: angles in radians, shape (m,).
         scale, shift_r, shift_c: shape (m,).
 
     Returns:
-        rows, cols: source points of every output pixel, each (m, 28, 28) float32.
+        rows, cols: source points of every output pixel, float32, each
+        (m, 28, 28).
     """
     theta, scale, shift_r, shift_c = (
         np.asarray(a, dtype=np.float32).reshape(-1, 1, 1)
@@ -81,7 +87,7 @@ def random_affine(
     m: int, rng: np.random.Generator, max_degrees: float = 10.0,
     max_shift: float = 2.0, max_scale: float = 0.1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`affine_grid` with a uniform random angle, scale and shift for each image."""
+    """`affine_grid` with a uniform random angle, scale and shift per image."""
     theta = np.deg2rad(rng.uniform(-max_degrees, max_degrees, m))
     scale = rng.uniform(1 - max_scale, 1 + max_scale, m)
     shift_r, shift_c = rng.uniform(-max_shift, max_shift, (2, m))
@@ -110,7 +116,7 @@ def elastic_field(
         d_rows, d_cols: displacements in pixels, each (m, 28, 28) float32.
     """
     G = gaussian_matrix(sigma).astype(np.float32)  # G_kappa
-    U = rng.random((2, m, SIDE, SIDE), dtype=np.float32) * 2 - 1  # uniform in [-1, 1)
+    U = rng.random((2, m, SIDE, SIDE), dtype=np.float32) * 2 - 1  # in [-1, 1)
     smooth = G @ U @ G.T  # (4)
     return np.float32(alpha) * smooth[0], np.float32(alpha) * smooth[1]  # (4)
 # --8<-- [end:elastic_field]
@@ -118,12 +124,15 @@ def elastic_field(
 
 # --8<-- [start:distort]
 def distort(
-    X: np.ndarray, rng: np.random.Generator, elastic: bool = True, chunk: int = 8192,
+    X: np.ndarray,
+    rng: np.random.Generator,
+    elastic: bool = True,
+    chunk: int = 8192,
     **affine: float,
 ) -> np.ndarray:
-    """A random affine map, plus an elastic field if asked, applied to every column.
+    """A random affine map, plus an elastic field if asked, on every column.
 
-    Equations (3) to (5) of the Beyond 98% page, one fresh draw per image.
+    Equations (3) to (6) of the Beyond 98% page, one fresh draw per image.
 
     Args:
         X: images as columns, float32, shape (784, m).
@@ -144,7 +153,7 @@ def distort(
         if elastic:
             d_rows, d_cols = elastic_field(stop - start, rng)  # (4)
             rows, cols = rows + d_rows, cols + d_cols
-        distorted = bilinear_sample(images, rows, cols)  # (5)
+        distorted = bilinear_sample(images, rows, cols)  # (5), (6)
         out[:, start:stop] = distorted.reshape(stop - start, -1).T
     return out
 # --8<-- [end:distort]

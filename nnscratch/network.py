@@ -104,7 +104,7 @@ def predict(X, params, activation="sigmoid"):
 def dropout_mask(
     shape: tuple[int, int], p: float, rng: np.random.Generator, dtype=np.float32
 ) -> np.ndarray:
-    """Inverted-dropout mask: each entry is 0 with probability p, else 1 / (1 - p).
+    """Inverted-dropout mask: each entry 0 with probability p, else 1 / (1 - p).
 
     Equation (7) of the Training page, one independent draw per hidden unit and
     per example; dividing by 1 - p keeps the mean of every entry at 1, so the
@@ -118,6 +118,6 @@ def dropout_mask(
     Returns:
         Array of the given shape and dtype with values 0 and 1 / (1 - p).
     """
-    keep = rng.random(shape, dtype=np.float32) >= p  # (7): B, 1 with probability 1 - p
-    return keep.astype(dtype) / np.dtype(dtype).type(1 - p)  # (7): M = B / (1 - p)
+    keep = rng.random(shape, dtype=np.float32) >= p  # (7): B, 1 w.p. 1 - p
+    return keep.astype(dtype) / np.dtype(dtype).type(1 - p)  # (7): B / (1 - p)
 # --8<-- [end:dropout_mask]

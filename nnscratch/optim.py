@@ -1,4 +1,4 @@
-"""Gradient-descent updates with momentum, weight decay and learning-rate schedules."""
+"""Gradient-descent updates: momentum, weight decay, learning-rate schedules."""
 
 import math
 
@@ -20,13 +20,14 @@ def momentum_update(
     lr: float,
     beta: float,
 ) -> None:
-    """One step of momentum in moving-average form, in place (the write-up's rule).
+    """One step of momentum in moving-average form, in place (the write-up's).
 
-    Equations (1) and (2) of the Training page. `beta=0` is plain gradient descent.
+    Equations (1) and (2) of the Training page. beta=0: plain gradient descent.
 
     Args:
         params: parameter arrays (W1, b1, W2, b2), updated in place.
-        grads: gradients keyed "d" + name (dW1, ...), each shaped like its parameter.
+        grads: gradients keyed "d" + name (dW1, ...), each shaped like its
+            parameter.
         velocity: buffers from `init_velocity`, same shapes, updated in place.
         lr: learning rate.
         beta: momentum coefficient in [0, 1).
@@ -49,8 +50,9 @@ def classical_momentum_update(
 ) -> None:
     """One step of classical (heavy-ball) momentum, in place, for comparison.
 
-    Equations (3) and (4) of the Training page. Arguments as for `momentum_update`;
-    the same `lr` gives steps up to 1 / (1 - beta) times larger than that form's.
+    Equations (3) and (4) of the Training page. Arguments as for
+    `momentum_update`; the same lr gives steps up to 1 / (1 - beta) times
+    larger than that form's.
     """
     for name, theta in params.items():
         v = velocity[name]
@@ -62,14 +64,17 @@ def classical_momentum_update(
 
 # --8<-- [start:add_weight_decay]
 def add_weight_decay(
-    grads: dict[str, np.ndarray], params: dict[str, np.ndarray], weight_decay: float
+    grads: dict[str, np.ndarray],
+    params: dict[str, np.ndarray],
+    weight_decay: float,
 ) -> None:
-    """Add the gradient of an L2 penalty on the weights (not the biases), in place.
+    """Add the gradient of an L2 penalty on the weights (not biases), in place.
 
-    Equation (6) of the Training page, the gradient of the penalty in Equation (5).
+    Equation (6) of the Training page: the gradient of the penalty in (5).
 
     Args:
-        grads: gradients from `back_propagate` (dW1 (n_h, n_x), ...), updated in place.
+        grads: gradients from `back_propagate` (dW1 (n_h, n_x), ...), updated
+            in place.
         params: the parameters they belong to.
         weight_decay: the penalty's coefficient, >= 0.
     """

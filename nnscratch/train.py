@@ -63,18 +63,18 @@ class TrainConfig:
 
 # --8<-- [start:batch_slices]
 def batch_slices(m: int, batch_size: int) -> list[slice]:
-    """Slices that cover the columns 0 to m - 1 once each, in order, none of them empty.
+    """Slices that cover the columns 0 to m - 1 once each, in order, none empty.
 
-    The last batch holds the remaining m % batch_size columns when that is not zero:
-    its end is min(begin + batch_size, m), exclusive, where the write-up's m - 1
-    silently dropped one example per epoch.
+    The last batch holds the remaining m % batch_size columns when that is not
+    zero: its end is min(begin + batch_size, m), exclusive, where the write-up's
+    m - 1 silently dropped one example per epoch.
 
     Args:
         m: number of examples (columns).
         batch_size: columns per batch.
 
     Returns:
-        A list of ceil(m / batch_size) slices; X[:, s] is one batch of X (n_x, m).
+        A list of ceil(m / batch_size) slices; X[:, s] is one batch of X.
     """
     starts = range(0, m, batch_size)
     return [slice(begin, min(begin + batch_size, m)) for begin in starts]
@@ -121,7 +121,8 @@ def train_epoch(
     weight decay, Equation (6), only when the config turns them on.
 
     Args:
-        X: inputs, shape (n_x, m); fastest with each column contiguous (Fortran order).
+        X: inputs, shape (n_x, m); fastest with each column contiguous in
+            memory (Fortran order), as `train` arranges.
         Y: one-hot targets, shape (K, m), same dtype as X.
         params, velocity: dicts of arrays, updated in place.
         config: batch size, momentum, dropout and weight decay.
@@ -129,7 +130,7 @@ def train_epoch(
         lr: this epoch's learning rate (default config.lr).
     """
     lr = config.lr if lr is None else lr
-    m = X.shape[1]
+    m, g = X.shape[1], config.activation  # g: the hidden activation's name
     order = rng.permutation(m)  # a new order every epoch
     for s in batch_slices(m, config.batch_size):
         X_batch, Y_batch = X[:, order[s]], Y[:, order[s]]
@@ -137,8 +138,8 @@ def train_epoch(
         if config.dropout:  # one mask entry per hidden unit and per example
             shape = (config.n_h, s.stop - s.start)
             mask = dropout_mask(shape, config.dropout, rng, X.dtype)  # (7)
-        cache = feed_forward(X_batch, params, config.activation, mask)  # (8)
-        grads = back_propagate(X_batch, Y_batch, params, cache, config.activation)
+        cache = feed_forward(X_batch, params, g, mask)  # (8) when masked
+        grads = back_propagate(X_batch, Y_batch, params, cache, g)
         if config.weight_decay:
             add_weight_decay(grads, params, config.weight_decay)  # (6)
         momentum_update(params, grads, velocity, lr, config.beta)  # (1), (2)
@@ -216,8 +217,8 @@ def split_validation(
     m = X.shape[1]
     if not 0 < n_val < m:
         raise ValueError(
-            f"--val must be between 1 and {m - 1} (the training set has {m} images); "
-            f"got {n_val}"
+            f"--val must be between 1 and {m - 1} "
+            f"(the training set has {m} images); got {n_val}"
         )
     order = np.random.default_rng([seed, 1]).permutation(m)
     val, keep = np.sort(order[:n_val]), np.sort(order[n_val:])
