@@ -8,13 +8,15 @@ into predicted counts.
 import numpy as np
 
 
-def accuracy(y_true, y_pred):
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Fraction of predictions equal to the true label."""
     y_true, y_pred = _check_labels(y_true, y_pred)
     return float(np.mean(y_true == y_pred))
 
 
-def confusion_matrix(y_true, y_pred, n_classes=10):
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10
+) -> np.ndarray:
     """Counts C[i, j] of examples of true class i predicted as class j.
 
     Returns:
@@ -26,7 +28,9 @@ def confusion_matrix(y_true, y_pred, n_classes=10):
     )
 
 
-def precision_recall_f1(y_true, y_pred, n_classes=10):
+def precision_recall_f1(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""Per-class precision, recall, F1 and support.
 
     $$P_k = \frac{C_{kk}}{\sum_i C_{ik}}, \quad R_k = \frac{C_{kk}}{\sum_j C_{kj}}, \quad
@@ -46,7 +50,9 @@ def precision_recall_f1(y_true, y_pred, n_classes=10):
     return precision, recall, f1, support
 
 
-def classification_report(y_true, y_pred, n_classes=10, digits=2):
+def classification_report(
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10, digits: int = 2
+) -> str:
     """Text report in scikit-learn's layout, support = true count of each class."""
     precision, recall, f1, support = precision_recall_f1(y_true, y_pred, n_classes)
     total = int(support.sum())

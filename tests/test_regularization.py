@@ -16,6 +16,7 @@ from nnscratch.train import TrainConfig, evaluate, split_validation, train
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
 @pytest.mark.parametrize("name", ["W1", "b1", "W2", "b2"])
 def test_dropout_gradients_match_central_differences_for_a_fixed_mask(small_net, activation, name):
+    """With a fixed mask, every gradient matches central differences (float64)."""
     X, Y, params = small_net
     mask = dropout_mask((5, X.shape[1]), 0.4, np.random.default_rng(3), np.float64)
     assert 0 < (mask == 0).sum() < mask.size
@@ -28,6 +29,7 @@ def test_dropout_gradients_match_central_differences_for_a_fixed_mask(small_net,
 
 
 def test_dropout_mask_drops_p_and_keeps_the_mean():
+    """The mask holds 0 and 1 / (1 - p), drops a fraction p and has mean 1."""
     M = dropout_mask((256, 1000), 0.3, np.random.default_rng(0))
     assert M.dtype == np.float32
     assert set(np.unique(M)) == {0.0, np.float32(1 / 0.7)}
@@ -37,6 +39,7 @@ def test_dropout_mask_drops_p_and_keeps_the_mean():
 
 @pytest.mark.parametrize("name", ["W1", "b1", "W2", "b2"])
 def test_weight_decay_gradient_matches_the_penalised_loss(small_net, name):
+    """Weight decay's gradients match central differences of the penalised loss."""
     X, Y, params = small_net
     lam = 0.03
 
@@ -50,6 +53,7 @@ def test_weight_decay_gradient_matches_the_penalised_loss(small_net, name):
 
 
 def test_learning_rate_schedules():
+    """Constant, step (after E/2 and 3E/4) and cosine give the page's rates."""
     assert [learning_rate(e, 0.5, 8, "constant") for e in (1, 8)] == [0.5, 0.5]
     assert [learning_rate(e, 1.0, 8, "step") for e in range(1, 9)] == pytest.approx(
         [1, 1, 1, 1, 0.1, 0.1, 0.01, 0.01])
@@ -61,6 +65,7 @@ def test_learning_rate_schedules():
 
 
 def test_split_validation_is_disjoint_complete_and_seeded():
+    """The hold-out and the rest are disjoint, cover all, and depend on the seed."""
     X = np.arange(20, dtype=np.float32).reshape(1, 20)
     y = np.arange(20)
     Xt, yt, Xv, yv = split_validation(X, y, 5, seed=3)
@@ -79,6 +84,7 @@ def sample():
 
 
 def test_training_with_validation_returns_the_best_epoch(sample):
+    """With a validation set, train returns the best epoch's parameters."""
     X, y, Xv, yv = split_validation(sample.X_train[:, :1500], sample.y_train[:1500], 300, seed=0)
     config = TrainConfig(epochs=4, lr=2.0, n_h=16, seed=0)  # a large step makes accuracy jumpy
     params, history = train(X, one_hot(y), config, X_val=Xv, Y_val=one_hot(yv))
@@ -93,6 +99,7 @@ def test_training_with_validation_returns_the_best_epoch(sample):
     {"augment": "elastic", "activation": "relu"},
 ])
 def test_each_option_trains_and_is_reproducible(sample, options):
+    """Each option trains (loss falls) and repeats bit for bit with its seed."""
     X, Y = sample.X_train[:, :1000], one_hot(sample.y_train[:1000])
     config = TrainConfig(epochs=3, n_h=32, seed=1, **options)
     a, history = train(X, Y, config)
@@ -103,6 +110,7 @@ def test_each_option_trains_and_is_reproducible(sample, options):
 
 
 def test_options_change_the_result(sample):
+    """Each option changes the parameters (cosine's first epoch excepted)."""
     X, Y = sample.X_train[:, :500], one_hot(sample.y_train[:500])
     base, _ = train(X, Y, TrainConfig(epochs=1, n_h=16))
     for options in ({"dropout": 0.2}, {"weight_decay": 1e-2}, {"lr_schedule": "cosine", "epochs": 1},
@@ -115,6 +123,7 @@ def test_options_change_the_result(sample):
 
 
 def test_summary_statistics_and_table():
+    """A sweep's mean, standard deviation and table come from its runs."""
     runs = [{"seed": s, "test_accuracy": a, "test_loss": 0.1, "chosen_epoch": 3, "wall_seconds": w}
             for s, a, w in ((0, 0.98, 10.0), (1, 0.99, 12.0), (2, 0.985, 11.0))]
     s = summarise(runs)
@@ -126,6 +135,7 @@ def test_summary_statistics_and_table():
 
 
 def test_cli_train_with_val_and_options(tmp_path, capsys):
+    """nnscratch train accepts --val and every option and writes its run."""
     out = tmp_path / "run"
     assert main(["train", "--data", "sample", "--epochs", "1", "--n-h", "16", "--val", "500",
                  "--dropout", "0.1", "--weight-decay", "1e-4", "--lr-schedule", "step",
@@ -136,6 +146,7 @@ def test_cli_train_with_val_and_options(tmp_path, capsys):
 
 
 def test_cli_sweep_writes_json_table_and_plot(tmp_path, capsys):
+    """nnscratch sweep writes its JSON, markdown table and plot."""
     out = tmp_path / "sweeps"
     argv = ["sweep", "--data", "sample", "--epochs", "1", "--n-h", "8", "--seeds", "2",
             "--val", "500", "--name", "tiny", "--out", str(out)]
@@ -155,5 +166,6 @@ def test_cli_sweep_writes_json_table_and_plot(tmp_path, capsys):
     (["sweep", "--data", "sample", "--seeds", "0"], "--seeds must be at least 1"),
 ])
 def test_bad_options_exit_2(argv, needle, tmp_path, capsys):
+    """A bad option ends with exit status 2 and a message naming it."""
     assert main(argv + ["--out", str(tmp_path)]) == 2
     assert needle in capsys.readouterr().err
