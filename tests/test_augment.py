@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 
 from nnscratch import load_sample
-from nnscratch.augment import affine_grid, bilinear_sample, distort, elastic_field, random_affine
+from nnscratch.augment import (
+    affine_grid,
+    bilinear_sample,
+    distort,
+    elastic_field,
+    random_affine,
+)
 
 
 @pytest.fixture(scope="module")
@@ -17,19 +23,25 @@ def as_images(X):
 def test_identity_map_returns_the_images_exactly(digits):
     """No rotation, scale 1 and no shift give back every image bit for bit."""
     rows, cols = affine_grid(np.zeros(64), np.ones(64), np.zeros(64), np.zeros(64))
-    assert np.array_equal(bilinear_sample(as_images(digits), rows, cols), as_images(digits))
+    assert np.array_equal(
+        bilinear_sample(as_images(digits), rows, cols), as_images(digits)
+    )
 
 
 def test_rotation_by_90_degrees_is_numpy_rot90(digits):
     """A 90-degree turn of the affine map equals numpy's rot90 of the image."""
-    rows, cols = affine_grid(np.full(64, np.pi / 2), np.ones(64), np.zeros(64), np.zeros(64))
+    rows, cols = affine_grid(
+        np.full(64, np.pi / 2), np.ones(64), np.zeros(64), np.zeros(64)
+    )
     rotated = bilinear_sample(as_images(digits), rows, cols)
     assert np.allclose(rotated, np.rot90(as_images(digits), axes=(1, 2)), atol=1e-5)
 
 
 def test_integer_shift_moves_every_pixel_and_fills_with_zeros(digits):
     """A whole-pixel shift moves each pixel exactly and fills the edge with zeros."""
-    rows, cols = affine_grid(np.zeros(64), np.ones(64), np.full(64, 2.0), np.full(64, -3.0))
+    rows, cols = affine_grid(
+        np.zeros(64), np.ones(64), np.full(64, 2.0), np.full(64, -3.0)
+    )
     shifted = bilinear_sample(as_images(digits), rows, cols)
     expected = np.zeros_like(shifted)
     expected[:, 2:, :-3] = as_images(digits)[:, :-2, 3:]
@@ -75,12 +87,20 @@ def test_elastic_field_is_smooth_and_of_the_expected_size():
     # neighbouring displacements are strongly correlated (smooth), unlike the raw noise
     corr = np.corrcoef(d_r[:, :, :-1].ravel(), d_r[:, :, 1:].ravel())[0, 1]
     assert corr > 0.9
-    assert 0.5 < d_c[:, 8:20, 8:20].std() < 5  # pixels, as in Simard et al. with alpha 34, sigma 4
+    assert (
+        0.5 < d_c[:, 8:20, 8:20].std() < 5
+    )  # pixels, as in Simard et al. with alpha 34, sigma 4
 
 
 def test_random_affine_respects_its_bounds():
     """Random shifts never exceed max_shift when nothing else moves."""
-    rows, cols = random_affine(500, np.random.default_rng(0), max_degrees=0, max_shift=2, max_scale=0)
+    rows, cols = random_affine(
+        500, np.random.default_rng(0), max_degrees=0, max_shift=2, max_scale=0
+    )
     # with no rotation or scaling, the source of pixel (0, 0) is (0, 0) minus the shift
-    assert np.all(np.abs(rows[:, 0, 0]) <= 2 + 1e-5) and np.all(np.abs(cols[:, 0, 0]) <= 2 + 1e-5)
-    assert np.abs(rows[:, 0, 0]).max() > 1.5  # and the shifts really spread over the range
+    assert np.all(np.abs(rows[:, 0, 0]) <= 2 + 1e-5) and np.all(
+        np.abs(cols[:, 0, 0]) <= 2 + 1e-5
+    )
+    assert (
+        np.abs(rows[:, 0, 0]).max() > 1.5
+    )  # and the shifts really spread over the range

@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from nnscratch import accuracy, classification_report, confusion_matrix, precision_recall_f1
+from nnscratch import (
+    accuracy,
+    classification_report,
+    confusion_matrix,
+    precision_recall_f1,
+)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -11,15 +16,18 @@ def test_metrics_equal_scikit_learn_on_random_labels(seed):
     rng = np.random.default_rng(seed)
     y_true = rng.integers(0, 10, 500)
     y_pred = np.where(rng.random(500) < 0.6, y_true, rng.integers(0, 10, 500))
-    assert np.array_equal(confusion_matrix(y_true, y_pred), skm.confusion_matrix(y_true, y_pred))
+    assert np.array_equal(
+        confusion_matrix(y_true, y_pred), skm.confusion_matrix(y_true, y_pred)
+    )
     p, r, f, s = precision_recall_f1(y_true, y_pred)
     sp, sr, sf, ss = skm.precision_recall_fscore_support(y_true, y_pred)
     assert np.allclose(p, sp) and np.allclose(r, sr) and np.allclose(f, sf)
     assert np.array_equal(s, ss)
     assert accuracy(y_true, y_pred) == skm.accuracy_score(y_true, y_pred)
     for digits in (2, 4):
-        assert classification_report(y_true, y_pred, digits=digits) == skm.classification_report(
-            y_true, y_pred, digits=digits)
+        assert classification_report(
+            y_true, y_pred, digits=digits
+        ) == skm.classification_report(y_true, y_pred, digits=digits)
 
 
 def test_support_is_the_true_count_per_class():

@@ -41,15 +41,17 @@ print("train", X_train.shape, Y_train.shape, " test", X_test.shape, Y_test.shape
 # ## Training
 #
 # `nn.train` runs mini-batch gradient descent with momentum in the moving-average
-# form $v \leftarrow \beta v + (1-\beta)\nabla_\theta L$, $\theta \leftarrow \theta - \eta v$, and
-# evaluates the test set after every epoch (for the curves only: nothing is tuned on it).
+# form $v \leftarrow \beta v + (1-\beta)\nabla_\theta L$,
+# $\theta \leftarrow \theta - \eta v$ (see the Training page), and evaluates the
+# test set after every epoch (for the curves only: nothing is tuned on it).
 
 # %%
 config = nn.TrainConfig(epochs=10, seed=0)
 params, history = nn.train(X_train, Y_train, config, X_test=X_test, Y_test=Y_test)
 for record in history:
     print(f"epoch {record['epoch']:2d}  train loss {record['train_loss']:.4f}  "
-          f"test loss {record['test_loss']:.4f}  test accuracy {record['test_accuracy']:.4f}")
+          f"test loss {record['test_loss']:.4f}  "
+          f"test accuracy {record['test_accuracy']:.4f}")
 
 # %% [markdown]
 # ## Loss and accuracy curves
