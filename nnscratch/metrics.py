@@ -35,7 +35,8 @@ def precision_recall_f1(
 
     Precision of class k: C[k, k] / (column k's sum, the predictions of k);
     recall: C[k, k] / (row k's sum, the true examples of k); F1: their
-    harmonic mean, 2 P R / (P + R). A ratio whose denominator is 0 is reported as 0 (scikit-learn's default).
+    harmonic mean, 2 P R / (P + R). A ratio whose denominator is 0 is reported
+    as 0 (scikit-learn's default).
 
     Returns:
         (precision, recall, f1, support), each of shape (n_classes,).
