@@ -100,7 +100,7 @@ def learning_rate(
     if schedule == "constant":
         return lr  # (9)
     if schedule == "step":
-        milestones = (math.ceil(epochs / 2), math.ceil(3 * epochs / 4))  # (10)
+        milestones = (math.ceil(epochs / 2), math.ceil(3 * epochs / 4))  # e_1, e_2
         return lr * 0.1 ** sum(epoch > m for m in milestones)  # (10)
     if schedule == "cosine":
         return lr * (1 + math.cos(math.pi * (epoch - 1) / epochs)) / 2  # (11)
