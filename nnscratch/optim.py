@@ -100,8 +100,8 @@ def learning_rate(
     if schedule == "constant":
         return lr  # (9)
     if schedule == "step":
-        milestones = (math.ceil(epochs / 2), math.ceil(3 * epochs / 4))  # e_1, e_2
-        return lr * 0.1 ** sum(epoch > m for m in milestones)  # (10)
+        e_1, e_2 = math.ceil(epochs / 2), math.ceil(3 * epochs / 4)  # (10)
+        return lr * 0.1 ** ((epoch > e_1) + (epoch > e_2))  # (10)
     if schedule == "cosine":
         return lr * (1 + math.cos(math.pi * (epoch - 1) / epochs)) / 2  # (11)
     choices = ", ".join(LR_SCHEDULES)
