@@ -71,7 +71,7 @@ def one_hot(y, n_classes=N_CLASSES, dtype=np.float32):
 
 # --8<-- [start:to_columns]
 def to_columns(images):
-    """uint8 images (m, 28, 28) or (m, 784) -> float32 columns (784, m) in [0, 1].
+    """uint8 images (m, 28, 28) or (m, 784) -> float32 columns (784, m), 0 to 1.
 
     Equation (1) of the Data page: each image becomes one column, pixels in
     row-major order, divided by 255.
