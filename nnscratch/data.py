@@ -72,7 +72,7 @@ class Dataset:
 
 # --8<-- [start:one_hot]
 def one_hot(y, n_classes=N_CLASSES, dtype=np.float32):
-    r"""One-hot targets, one column per example: $Y_{kj} = [\,y_j = k\,]$.
+    """One-hot targets, one column per example: Equation (2) of the Data page.
 
     Args:
         y: integer labels in 0..n_classes-1, shape (m,).
@@ -83,15 +83,16 @@ def one_hot(y, n_classes=N_CLASSES, dtype=np.float32):
     y = np.asarray(y).ravel()
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise DataError(f"labels must lie in 0..{n_classes - 1}; found {y.min()}..{y.max()}")
-    return (np.arange(n_classes)[:, None] == y[None, :]).astype(dtype)
+    return (np.arange(n_classes)[:, None] == y[None, :]).astype(dtype)  # (2)
 # --8<-- [end:one_hot]
 
 
 # --8<-- [start:to_columns]
 def to_columns(images):
-    """uint8 images (m, 28, 28) or (m, 784) -> float32 columns (784, m) in [0, 1].
+    """uint8 images (m, 28, 28) or (m, 784) -> float32 columns (784, m), 0 to 1.
 
-    Each image becomes one column, pixels in row-major order, divided by 255.
+    Equation (1) of the Data page: each image becomes one column, pixels in
+    row-major order, divided by 255.
     The columns are stored one after another (Fortran order): the layout in
     which `train` gathers its mini-batches, so it needs no copy of its own.
     """
@@ -99,7 +100,7 @@ def to_columns(images):
     flat = images.reshape(images.shape[0], -1)
     if flat.shape[1] != N_PIXELS:
         raise DataError(f"images must have {N_PIXELS} pixels each; got {flat.shape[1]}")
-    return _columns(flat, 255)
+    return _columns(flat, 255)  # (1)
 
 
 def _columns(rows, divisor):

@@ -98,22 +98,23 @@ def predict(X, params, activation="sigmoid"):
 
 
 # --8<-- [start:dropout_mask]
-def dropout_mask(shape, p, rng, dtype=np.float32):
-    r"""Inverted-dropout mask: each hidden unit is dropped with probability p.
+def dropout_mask(
+    shape: tuple[int, int], p: float, rng: np.random.Generator, dtype=np.float32
+) -> np.ndarray:
+    """Inverted-dropout mask: each entry 0 with probability p, else 1 / (1 - p).
 
-    $$M_{hj} = \frac{B_{hj}}{1 - p}, \qquad B_{hj} \sim \operatorname{Bernoulli}(1 - p)$$
-
-    Dividing by $1 - p$ keeps $\mathbb E[D^{[1]}] = A^{[1]}$, so the network is
-    used unchanged (no mask, no rescaling) at test time.
+    Equation (7) of the Training page, one independent draw per hidden unit and
+    per example; dividing by 1 - p keeps the mean of every entry at 1, so the
+    network is used unchanged (no mask, no rescaling) at test time.
 
     Args:
-        shape: (n_h, m).
+        shape: (n_h, m), one entry per hidden unit and example of the batch.
         p: drop probability in [0, 1).
         rng: a `numpy.random.Generator`.
 
     Returns:
-        Array of the given shape with values 0 and 1/(1 - p).
+        Array of the given shape and dtype with values 0 and 1 / (1 - p).
     """
-    keep = rng.random(shape, dtype=np.float32) >= p
-    return keep.astype(dtype) / np.dtype(dtype).type(1 - p)
+    keep = rng.random(shape, dtype=np.float32) >= p  # (7): B, 1 w.p. 1 - p
+    return keep.astype(dtype) / np.dtype(dtype).type(1 - p)  # (7): B / (1 - p)
 # --8<-- [end:dropout_mask]

@@ -86,9 +86,10 @@ def markdown_table(sweep):
 
 def plot_spread(sweep, path):
     """Accuracy per epoch: mean over seeds with a band of ± one standard deviation."""
-    from .plots import plt, _finish
+    from .plots import _finish, new_figure
 
-    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    fig = new_figure(path, figsize=(7, 3.6))
+    ax = fig.subplots()
     histories = sweep["histories"]
     epochs = [r["epoch"] for r in histories[0]]
     for split in ("train", "val", "test"):

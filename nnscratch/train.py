@@ -53,21 +53,22 @@ class TrainConfig:
 
 
 # --8<-- [start:batch_slices]
-def batch_slices(m, batch_size):
-    """Slices that cover 0..m-1 exactly once, in order, none of them empty.
+def batch_slices(m: int, batch_size: int) -> list[slice]:
+    """Slices that cover the columns 0 to m - 1 once each, in order, none empty.
 
-    The last batch holds the remaining `m % batch_size` examples when that
-    is not zero: `min(begin + batch_size, m)` with an exclusive end, where
-    the write-up's `m - 1` silently dropped one example per epoch.
+    The last batch holds the remaining m % batch_size columns when that is not
+    zero: its end is min(begin + batch_size, m), exclusive, where the write-up's
+    m - 1 silently dropped one example per epoch.
 
     Args:
-        m: number of examples.
-        batch_size: examples per batch.
+        m: number of examples (columns).
+        batch_size: columns per batch.
 
     Returns:
-        List of `ceil(m / batch_size)` slice objects.
+        A list of ceil(m / batch_size) slices; X[:, s] is one batch of X.
     """
-    return [slice(begin, min(begin + batch_size, m)) for begin in range(0, m, batch_size)]
+    starts = range(0, m, batch_size)
+    return [slice(begin, min(begin + batch_size, m)) for begin in starts]
 # --8<-- [end:batch_slices]
 
 
@@ -103,34 +104,44 @@ def evaluate(
 
 
 # --8<-- [start:train_epoch]
-def train_epoch(X, Y, params, velocity, config, rng, lr=None):
+def train_epoch(
+    X: np.ndarray,
+    Y: np.ndarray,
+    params: dict[str, np.ndarray],
+    velocity: dict[str, np.ndarray],
+    config: "TrainConfig",
+    rng: np.random.Generator,
+    lr: float | None = None,
+) -> None:
     """One pass over the training set in a fresh random order, in place.
 
-    Each mini-batch is gathered into its own contiguous block by indexing
-    with its slice of the random order. This is fastest when every example
-    is contiguous in memory, i.e. X and Y in Fortran order, which `train`
-    arranges once; any layout gives the same numbers.
+    One forward pass, one backward pass and one momentum step, Equations (1)-(2)
+    of the Training page, per mini-batch; dropout's mask, Equations (7)-(8), and
+    weight decay, Equation (6), only when the config turns them on.
 
     Args:
-        X: inputs, shape (n_x, m).
+        X: inputs, shape (n_x, m); fastest with each column contiguous in
+            memory (Fortran order), as `train` arranges.
         Y: one-hot targets, shape (K, m), same dtype as X.
-        params, velocity: dicts updated in place.
-        config: a `TrainConfig` (batch size, momentum, dropout, weight decay).
-        rng: the run's `numpy.random.Generator` (draws the order and the masks).
-        lr: this epoch's learning rate (default `config.lr`).
+        params, velocity: dicts of arrays, updated in place.
+        config: batch size, momentum, dropout and weight decay.
+        rng: the run's generator; it draws the order and the dropout masks.
+        lr: this epoch's learning rate (default config.lr).
     """
     lr = config.lr if lr is None else lr
-    order = rng.permutation(X.shape[1])
-    for s in batch_slices(X.shape[1], config.batch_size):
+    m, g = X.shape[1], config.activation  # g: the hidden activation's name
+    order = rng.permutation(m)  # a new order every epoch
+    for s in batch_slices(m, config.batch_size):
         X_batch, Y_batch = X[:, order[s]], Y[:, order[s]]
         mask = None
-        if config.dropout:
-            mask = dropout_mask((config.n_h, s.stop - s.start), config.dropout, rng, X.dtype)
-        cache = feed_forward(X_batch, params, config.activation, mask)
-        grads = back_propagate(X_batch, Y_batch, params, cache, config.activation)
+        if config.dropout:  # one mask entry per hidden unit and per example
+            shape = (config.n_h, s.stop - s.start)
+            mask = dropout_mask(shape, config.dropout, rng, X.dtype)  # (7)
+        cache = feed_forward(X_batch, params, g, mask)  # (8) when masked
+        grads = back_propagate(X_batch, Y_batch, params, cache, g)
         if config.weight_decay:
-            add_weight_decay(grads, params, config.weight_decay)
-        momentum_update(params, grads, velocity, lr, config.beta)
+            add_weight_decay(grads, params, config.weight_decay)  # (6)
+        momentum_update(params, grads, velocity, lr, config.beta)  # (1), (2)
 # --8<-- [end:train_epoch]
 
 
@@ -224,15 +235,27 @@ def train(
 
 
 # --8<-- [start:split_validation]
-def split_validation(X, y, n_val, seed):
-    """Hold out `n_val` random columns of (X, y) as a validation set.
+def split_validation(
+    X: np.ndarray, y: np.ndarray, n_val: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hold out n_val random columns of (X, y) as a validation set.
+
+    Args:
+        X: inputs, shape (n_x, m).
+        y: integer labels, shape (m,).
+        n_val: number of columns to hold out, 1 to m - 1.
+        seed: the draw depends only on it and on m.
 
     Returns:
-        (X_train, y_train, X_val, y_val); the draw depends only on `seed` and m.
+        (X_train, y_train, X_val, y_val), shapes (n_x, m - n_val), (m - n_val,),
+        (n_x, n_val) and (n_val,), each part in the original column order.
     """
     m = X.shape[1]
     if not 0 < n_val < m:
-        raise ValueError(f"--val must be between 1 and {m - 1} (the training set has {m} images); got {n_val}")
+        raise ValueError(
+            f"--val must be between 1 and {m - 1} "
+            f"(the training set has {m} images); got {n_val}"
+        )
     order = np.random.default_rng([seed, 1]).permutation(m)
     val, keep = np.sort(order[:n_val]), np.sort(order[n_val:])
     return X[:, keep], y[keep], X[:, val], y[val]

@@ -30,9 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nnscratch as nn
-from nnscratch.plots import plot_confusion, plot_history  # leave the backend alone
-
-# %matplotlib inline
+from nnscratch.plots import plot_confusion, plot_history  # leaves your backend alone
 
 data = nn.load_sample()
 X_train, Y_train = data.X_train, nn.one_hot(data.y_train)
@@ -43,15 +41,17 @@ print("train", X_train.shape, Y_train.shape, " test", X_test.shape, Y_test.shape
 # ## Training
 #
 # `nn.train` runs mini-batch gradient descent with momentum in the moving-average
-# form $v \leftarrow \beta v + (1-\beta)\nabla_\theta L$, $\theta \leftarrow \theta - \eta v$, and
-# evaluates the test set after every epoch (for the curves only: nothing is tuned on it).
+# form $v \leftarrow \beta v + (1-\beta)\nabla_\theta L$,
+# $\theta \leftarrow \theta - \eta v$ (see the Training page), and evaluates the
+# test set after every epoch (for the curves only: nothing is tuned on it).
 
 # %%
 config = nn.TrainConfig(epochs=10, seed=0)
 params, history = nn.train(X_train, Y_train, config, X_test=X_test, Y_test=Y_test)
 for record in history:
     print(f"epoch {record['epoch']:2d}  train loss {record['train_loss']:.4f}  "
-          f"test loss {record['test_loss']:.4f}  test accuracy {record['test_accuracy']:.4f}")
+          f"test loss {record['test_loss']:.4f}  "
+          f"test accuracy {record['test_accuracy']:.4f}")
 
 # %% [markdown]
 # ## Loss and accuracy curves
@@ -66,8 +66,9 @@ plt.show()
 # %% [markdown]
 # ## Confusion matrix
 #
-# Row $i$, column $j$ counts the test images of digit $i$ that the network called $j$.
-# The diagonal holds the correct answers; the colours show only the mistakes.
+# Row $t$, column $k$ counts the test images of digit $t$ that the network called $k$.
+# The diagonal holds the correct answers; the colours, on the scale of the bar,
+# show only the mistakes, so that the much larger diagonal does not wash them out.
 
 # %%
 _, predictions = nn.evaluate(X_test, Y_test, params)

@@ -1,0 +1,83 @@
+"""Figures and numbers of the Beyond 98% and Results pages, made at build time.
+
+As a MkDocs hook it
+- adds `figures/distortions.png` to the site: shipped-sample digits beside an affine
+  and an elastic distortion of each, drawn by `nnscratch.plots.plot_distortions`;
+- replaces `{{ sweep NAME }}` in a page (not in the generated test pages) with
+  "mean ± std" of the test accuracy over the seeds of `docs/results/sweep/NAME.json`,
+  as `nnscratch sweep` wrote it, so a sentence quoting a sweep cannot drift from it
+  (an unknown NAME fails the build).
+
+As a script, `python hooks/figures_training.py FOLDER` writes the figure into FOLDER.
+"""
+
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+import nnscratch as nn
+from nnscratch.plots import plot_distortions
+
+SWEEPS = Path(__file__).resolve().parents[1] / "docs" / "results" / "sweep"
+SWEEP_TOKEN = re.compile(r"\{\{ sweep (\w+) \}\}")
+
+
+def distortions_figure():
+    return plot_distortions(nn.load_sample().X_train[:, :8], seed=0)
+
+
+def png_bytes(fig):
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+FIGURES = {"figures/distortions.png": distortions_figure}  # quick: redrawn every build
+
+
+def sweep_accuracy(name):
+    """'0.9762 ± 0.0014': mean and standard deviation of a sweep's test accuracy."""
+    path = SWEEPS / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"sweep {name!r} needs {path}: run nnscratch sweep")
+    summary = json.loads(path.read_text())["summary"]
+    return f"{summary['test_accuracy_mean']:.4f} ± {summary['test_accuracy_std']:.4f}"
+
+
+def on_page_markdown(markdown, page, config, files):
+    from mkdocs.exceptions import PluginError
+
+    if page.file.src_uri.startswith("tests/"):  # test source quotes the token itself
+        return markdown
+
+    def replace(match):
+        try:
+            return sweep_accuracy(match.group(1))
+        except FileNotFoundError as error:
+            raise PluginError(f"{page.file.src_uri}: {error}") from None
+
+    return SWEEP_TOKEN.sub(replace, markdown)
+
+
+def on_files(files, config):
+    from mkdocs.structure.files import File
+
+    for uri, draw in FIGURES.items():
+        files.append(File.generated(config, uri, content=png_bytes(draw())))
+    return files
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python hooks/figures_training.py FOLDER")
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    for uri, draw in FIGURES.items():
+        path = out / Path(uri).name
+        path.write_bytes(png_bytes(draw()))
+        print(f"wrote {path}")

@@ -1,0 +1,49 @@
+"""The Beyond 98% page's build hook: sweep numbers read from the sweep's own file."""
+
+import json
+import sys
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.fixture
+def hook():
+    sys.path.insert(0, str(REPO / "hooks"))
+    try:
+        import figures_training
+    finally:
+        sys.path.remove(str(REPO / "hooks"))
+    return figures_training
+
+
+class _Page:
+    class file:
+        src_uri = "further.md"
+
+
+def test_sweep_token_is_replaced_by_the_mean_and_std_of_the_sweep_file(
+    hook, tmp_path, monkeypatch
+):
+    """{{ sweep NAME }} becomes 'mean ± std' of NAME.json's test accuracy (4 places)."""
+    summary = {"test_accuracy_mean": 0.97621, "test_accuracy_std": 0.00142}
+    (tmp_path / "demo.json").write_text(json.dumps({"summary": summary}))
+    monkeypatch.setattr(hook, "SWEEPS", tmp_path)
+    text = hook.on_page_markdown("reaches {{ sweep demo }} over", _Page, {}, None)
+    assert text == "reaches 0.9762 ± 0.0014 over"
+
+
+def test_a_sweep_token_without_its_file_fails_the_build(hook, tmp_path, monkeypatch):
+    """A page quoting a sweep that was never run stops the build, naming the sweep."""
+    from mkdocs.exceptions import PluginError
+
+    monkeypatch.setattr(hook, "SWEEPS", tmp_path)
+    with pytest.raises(PluginError, match="further.md: sweep 'nothing'"):
+        hook.on_page_markdown("{{ sweep nothing }}", _Page, {}, None)
+
+
+def test_the_quoted_write_up_sweep_is_the_committed_one(hook):
+    """Beyond 98% quotes docs/results/sweep/writeup.json: 0.9762 ± 0.0014."""
+    assert hook.sweep_accuracy("writeup") == "0.9762 ± 0.0014"
+    assert "{{ sweep writeup }}" in (REPO / "docs" / "further.md").read_text()
