@@ -33,6 +33,7 @@ from .model_io import ModelFileError, load_model, save_model  # noqa: E402
 from .network import back_propagate, feed_forward, predict  # noqa: E402
 from .optim import classical_momentum_update, init_velocity, momentum_update  # noqa: E402
 from .train import TrainConfig, batch_slices, evaluate, train, train_epoch  # noqa: E402
+from .worked_example import worked_example  # noqa: E402
 
 __all__ = [
     "Dataset", "DataError", "ModelFileError", "TrainConfig",
@@ -43,5 +44,5 @@ __all__ = [
     "log_softmax", "momentum_update", "numerical_gradient", "one_hot", "precision_recall_f1",
     "predict", "read_idx", "relative_error", "relu", "relu_derivative", "save_model",
     "sigmoid", "sigmoid_derivative", "softmax", "softmax_jacobian", "train", "train_epoch",
-    "download_mnist", "export_hdf5", "verify_folder",
+    "download_mnist", "export_hdf5", "verify_folder", "worked_example",
 ]
