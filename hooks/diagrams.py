@@ -69,23 +69,23 @@ WIDE = {
 }
 # Top to bottom for a phone: parameters on the left, gradients on the right.
 NARROW = {
-    "X": (0, 0), "Z1": (0, -2), "A1": (0, -4), "Z2": (0, -6), "A2": (0, -8),
-    "L": (0, -10), "W1": (-2.2, -1.3), "b1": (-2.2, -2.7), "W2": (-2.2, -5.3),
-    "b2": (-2.2, -6.7), "Y": (-2.2, -10), "dZ2": (2.3, -6), "dA1": (2.3, -4),
-    "dZ1": (2.3, -2), "dW2": (4.3, -5.3), "db2": (4.3, -6.7), "dW1": (4.3, -1.3),
-    "db1": (4.3, -2.7),
+    "X": (0, 0), "Z1": (0, -2.2), "A1": (0, -4.4), "Z2": (0, -6.6), "A2": (0, -8.8),
+    "L": (0, -11), "W1": (-2.9, -1.2), "b1": (-2.9, -3.2), "W2": (-2.9, -5.6),
+    "b2": (-2.9, -7.6), "Y": (-2.9, -11), "dZ2": (2.7, -6.6), "dA1": (2.7, -4.4),
+    "dZ1": (2.7, -2.2), "dW2": (5.3, -5.6), "db2": (5.3, -7.6), "dW1": (5.3, -1.2),
+    "db1": (5.3, -3.2),
 }
 
 
-def _box(ax, xy, label, kind, size):
+def _box(ax, xy, label, kind, size, fontsize):
     face, edge = STYLE[kind]
     w, h = 0.55 * size, 0.3 * size
     ax.add_patch(FancyBboxPatch((xy[0] - w / 2, xy[1] - h / 2), w, h,
                                 boxstyle="round,pad=0.12", fc=face, ec=edge, lw=1.6))
-    ax.text(*xy, label, ha="center", va="center", fontsize=15, color="black")
+    ax.text(*xy, label, ha="center", va="center", fontsize=fontsize, color="black")
 
 
-def _edge(ax, start, end, text, direction, size):
+def _edge(ax, start, end, text, direction, size, fontsize):
     colour = FORWARD if direction == "forward" else BACKWARD
     shrink = 0.33 * 72 * size / 1.6  # points between the arrow and the box
     dashes = "-" if direction == "forward" else (0, (4, 2))
@@ -94,7 +94,7 @@ def _edge(ax, start, end, text, direction, size):
                                 mutation_scale=16, shrinkA=shrink, shrinkB=shrink,
                                 linestyle=dashes))
     mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-    ax.text(*mid, text, ha="center", va="center", fontsize=12, color=colour,
+    ax.text(*mid, text, ha="center", va="center", fontsize=fontsize, color=colour,
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
 
 
@@ -104,18 +104,18 @@ def computational_graph(layout):
     ys = [y for _, y in layout.values()]
     wide = layout is WIDE
     size = 1.6
-    fig, ax = plt.subplots(figsize=(12, 6.6) if wide else (5.6, 9.6), facecolor="white")
+    fig, ax = plt.subplots(figsize=(12, 6.6) if wide else (6.4, 9.8), facecolor="white")
     for a, b, shape, op, direction in EDGES:
         text = shape if op is None else f"{op}\n{shape}"
-        _edge(ax, layout[a], layout[b], text, direction, size)
+        _edge(ax, layout[a], layout[b], text, direction, size, 12 if wide else 14)
     for name, (label, kind) in NODES.items():
-        _box(ax, layout[name], label, kind, size)
+        _box(ax, layout[name], label, kind, size, 15 if wide else 17)
     legend = [("solid: forward values", FORWARD),
               ("dashed: gradients dP = ∂L/∂P", BACKWARD)]
     x0, y0 = (10.6, -3.4) if wide else (min(xs) - 0.6, min(ys) - 1.1)
     for i, (text, colour) in enumerate(legend):
-        ax.text(x0, y0 - 0.55 * i, text, color=colour, fontsize=12, ha="left",
-                va="center")
+        ax.text(x0, y0 - 0.55 * i, text, color=colour, fontsize=12 if wide else 14,
+                ha="left", va="center")
     ax.set_xlim(min(xs) - 0.8, max(xs) + (1.6 if wide else 0.8))
     ax.set_ylim(min(ys) - (0.8 if wide else 2.0), max(ys) + 0.8)
     ax.set_aspect("equal")
@@ -126,7 +126,7 @@ def computational_graph(layout):
 
 def network_diagram():
     """784 inputs, 64 sigmoid units, 10 softmax outputs, a few units of each drawn."""
-    fig, ax = plt.subplots(figsize=(7, 5.4), facecolor="white")
+    fig, ax = plt.subplots(figsize=(5.4, 4.6), facecolor="white")
     columns = [
         (0.0, [3.0, 2.3, 1.6, -1.6, -2.3, -3.0], "input $X$\n784 pixels"),
         (3.6, [2.2, 1.4, 0.6, -1.4, -2.2], "hidden $A^{[1]}$\n64 sigmoid units"),
@@ -142,12 +142,12 @@ def network_diagram():
                                     zorder=2))
         if i < 2:
             ax.text(x, (ys[2] + ys[3]) / 2, "⋮", ha="center", va="center",
-                    fontsize=20)
-        ax.text(x, -3.6, title, ha="center", va="top", fontsize=12.5)
+                    fontsize=22)
+        ax.text(x, -3.6, title, ha="center", va="top", fontsize=13)
     for k, y in enumerate(columns[2][1]):
-        ax.text(7.55, y, str(k), ha="left", va="center", fontsize=10)
-    ax.text(1.8, 3.45, r"$W^{[1]}$: 64 × 784", ha="center", fontsize=12, color=FORWARD)
-    ax.text(5.4, 3.45, r"$W^{[2]}$: 10 × 64", ha="center", fontsize=12, color=FORWARD)
+        ax.text(7.55, y, str(k), ha="left", va="center", fontsize=12)
+    ax.text(1.8, 3.45, r"$W^{[1]}$: 64 × 784", ha="center", fontsize=13, color=FORWARD)
+    ax.text(5.4, 3.45, r"$W^{[2]}$: 10 × 64", ha="center", fontsize=13, color=FORWARD)
     ax.set_xlim(-1.3, 8.3)
     ax.set_ylim(-4.9, 3.9)
     ax.set_aspect("equal")

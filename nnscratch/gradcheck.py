@@ -12,7 +12,7 @@ def numerical_gradient(
     """Central-difference gradient, equation (14) of the Backpropagation page.
 
     Calls `f` twice per entry of `x` (2 * x.size calls in all). Float64 only:
-    the Backpropagation page explains why h = 1e-6 is no use in float32.
+    the Backpropagation page explains why h = 1e-6 is of no use in float32.
 
     Args:
         f: callable of no arguments returning a float; it must read `x`.

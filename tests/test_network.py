@@ -133,6 +133,9 @@ def test_float32_check_catches_a_missing_1_over_m_only_with_a_float32_step(small
     assert missing_mean == pytest.approx((m - 1) / m, abs=1e-2)
     bad_step = _check_errors(small_net, np.float32, 1e-6, names=("W1",))
     assert bad_step["W1"] > 0.1  # measured: 1.0, no better than the wrong gradient
+    # the reason: L(W1 + h e_i) and L(W1 - h e_i) round to the same float32 number
+    zeros = np.count_nonzero(_central_differences(X32, Y32, p32, "W1", 1e-6) == 0)
+    assert zeros >= 30  # measured: 33 of the 35 entries
 
 
 def test_check_error_is_smallest_near_the_cube_root_of_epsilon(small_net):
