@@ -108,7 +108,8 @@ def predict(
 
 # --8<-- [start:dropout_mask]
 def dropout_mask(
-    shape: tuple[int, int], p: float, rng: np.random.Generator, dtype=np.float32
+    shape: tuple[int, int], p: float, rng: np.random.Generator,
+    dtype: type[np.floating] = np.float32,
 ) -> np.ndarray:
     """Inverted-dropout mask, the dropout equation of the Training page.
 

@@ -59,6 +59,8 @@ def test_worked_example_matches_hand_written_loops():
     # the entries the page's text checks by hand
     assert expected["A1  (2)"][0][0] == pytest.approx(0.7311, abs=5e-5)
     assert expected["dZ2 (6)"][0][0] == pytest.approx(-0.2881, abs=5e-5)
+    assert expected["dW2 (7)"][0][0] == pytest.approx(-0.16355, abs=5e-6)
+    assert expected["dZ1 (10)"][0][0] == pytest.approx(-0.0566, abs=5e-5)
 
 
 def test_page_shows_the_independently_computed_numbers(site_dir):
@@ -71,3 +73,16 @@ def test_page_shows_the_independently_computed_numbers(site_dir):
         for r, row in enumerate(M):
             line = f"{name if r == 0 else '':9}" + "".join(f"{v:9.4f}" for v in row)
             assert line.rstrip() in shown, f"the page does not show: {line!r}"
+
+
+def test_diagrams_are_drawn_into_the_site_and_used_by_the_pages(site_dir):
+    """The build draws the graph (wide and phone) and the network diagram as PNGs,
+    and the Backpropagation and home pages show them."""
+    for name in ("graph-wide.png", "graph-narrow.png", "network.png"):
+        data = (site_dir / "figures" / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000, name
+    backprop = (site_dir / "backprop" / "index.html").read_text(encoding="utf-8")
+    assert "../figures/graph-wide.png" in backprop
+    assert "../figures/graph-narrow.png" in backprop
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    assert "figures/network.png" in home
