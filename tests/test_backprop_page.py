@@ -86,3 +86,57 @@ def test_diagrams_are_drawn_into_the_site_and_used_by_the_pages(site_dir):
     assert "../figures/graph-narrow.png" in backprop
     home = (site_dir / "index.html").read_text(encoding="utf-8")
     assert "figures/network.png" in home
+
+
+def page_equation_numbers(markdown):
+    """{label: number} as MathJax numbers the page: every row of a display equation or
+    align (not starred) without \\notag gets the next number."""
+    import re
+
+    numbers, n = {}, 0
+    pattern = re.compile(r"\\begin\{(equation|align)\}(.*?)\\end\{\1\}", re.S)
+    for env, body in pattern.findall(markdown):
+        for row in re.split(r"\\\\\s*\n", body):
+            if "\\notag" in row or not row.strip():
+                continue
+            n += 1
+            label = re.search(r"\\label\{([^}]+)\}", row)
+            if label:
+                numbers[label.group(1)] = n
+    return numbers
+
+
+# code line of a listing -> the label of the page equation its `# (n)` tag must name
+TAGGED_LINES = {
+    ("network.py", 'Z1 = params["W1"] @ X'): "eq:z1",
+    ("network.py", "A1 = g(Z1)"): "eq:a1",
+    ("network.py", 'Z2 = params["W2"] @'): "eq:z2",
+    ("network.py", "softmax(Z2)"): "eq:a2",
+    ("network.py", "dZ2 = "): "eq:dz2",
+    ("network.py", "dW2 = "): "eq:dw2",
+    ("network.py", "db2 = "): "eq:db2",
+    ("network.py", "dA1 = params"): "eq:da1",
+    ("network.py", "dZ1 = dA1 * A1"): "eq:dz1",
+    ("network.py", 'dZ1 = dA1 * (cache["Z1"] > 0)'): "eq:dz1-relu",
+    ("network.py", "dW1 = "): "eq:dw1",
+    ("network.py", "db1 = "): "eq:db1",
+    ("gradcheck.py", "grad[i] = "): "eq:central",
+    ("gradcheck.py", "scale = "): "eq:relerr",
+}
+
+
+def test_listing_tags_name_the_page_equations_they_implement():
+    """Each `# (n)` tag in feed_forward, back_propagate and the gradient check is the
+    number MathJax gives the equation that line computes on the Backpropagation page."""
+    import re
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    numbers = page_equation_numbers((repo / "docs" / "backprop.md").read_text())
+    assert numbers["eq:z1"] == 1 and numbers["eq:dz2"] == 6
+    for (module, fragment), label in TAGGED_LINES.items():
+        lines = [line for line in (repo / "nnscratch" / module).read_text().splitlines()
+                 if fragment in line]
+        assert len(lines) == 1, (module, fragment)
+        tag = re.search(r"# \((\d+)\)$", lines[0])
+        assert tag and int(tag.group(1)) == numbers[label], (lines[0], label)
