@@ -104,17 +104,17 @@ def computational_graph(layout):
     ys = [y for _, y in layout.values()]
     wide = layout is WIDE
     size = 1.6
-    fig, ax = plt.subplots(figsize=(12, 6.6) if wide else (6.4, 9.8), facecolor="white")
+    fig, ax = plt.subplots(figsize=(11, 6.0) if wide else (6.4, 9.8), facecolor="white")
     for a, b, shape, op, direction in EDGES:
         text = shape if op is None else f"{op}\n{shape}"
-        _edge(ax, layout[a], layout[b], text, direction, size, 12 if wide else 14)
+        _edge(ax, layout[a], layout[b], text, direction, size, 13.5 if wide else 14)
     for name, (label, kind) in NODES.items():
-        _box(ax, layout[name], label, kind, size, 15 if wide else 17)
+        _box(ax, layout[name], label, kind, size, 17)
     legend = [("solid: forward values", FORWARD),
               ("dashed: gradients dP = ∂L/∂P", BACKWARD)]
     x0, y0 = (10.6, -3.4) if wide else (min(xs) - 0.6, min(ys) - 1.1)
     for i, (text, colour) in enumerate(legend):
-        ax.text(x0, y0 - 0.55 * i, text, color=colour, fontsize=12 if wide else 14,
+        ax.text(x0, y0 - 0.55 * i, text, color=colour, fontsize=13.5 if wide else 14,
                 ha="left", va="center")
     ax.set_xlim(min(xs) - 0.8, max(xs) + (1.6 if wide else 0.8))
     ax.set_ylim(min(ys) - (0.8 if wide else 2.0), max(ys) + 0.8)
