@@ -34,6 +34,7 @@ from .network import back_propagate, feed_forward, predict  # noqa: E402
 from .optim import classical_momentum_update, init_velocity, momentum_update  # noqa: E402
 from .train import TrainConfig, batch_slices, evaluate, train, train_epoch  # noqa: E402
 from .variance import variance_measurements  # noqa: E402
+from .worked_example import worked_example  # noqa: E402
 
 __all__ = [
     "Dataset", "DataError", "ModelFileError", "TrainConfig",
@@ -45,4 +46,5 @@ __all__ = [
     "predict", "read_idx", "relative_error", "relu", "relu_derivative", "save_model",
     "sigmoid", "sigmoid_derivative", "softmax", "softmax_jacobian", "train", "train_epoch",
     "download_mnist", "export_hdf5", "verify_folder", "variance_measurements",
+    "worked_example",
 ]

@@ -16,53 +16,56 @@ from .checks import (  # noqa: F401
 
 @checked_by(check_forward)  # shapes, dtypes, activation: before the listing runs
 # --8<-- [start:feed_forward]
-def feed_forward(X, params, activation="sigmoid", mask=None):
-    r"""Forward pass of a batch.
+def feed_forward(
+    X: np.ndarray,
+    params: dict[str, np.ndarray],
+    activation: str = "sigmoid",
+    mask: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Forward pass of a batch: equations (1)-(4) of the Backpropagation page.
 
-    $$Z^{[1]} = W^{[1]} X + b^{[1]}, \quad A^{[1]} = g(Z^{[1]}), \quad
-    Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}, \quad A^{[2]} = \operatorname{softmax}(Z^{[2]})$$
-
-    with $g$ the sigmoid or relu; each bias broadcasts across the columns.
-    With a dropout `mask` $M^{[1]}$, layer 2 reads $D^{[1]} = A^{[1]} \odot M^{[1]}$
-    in place of $A^{[1]}$.
+    Each bias column is added to every column of the batch. With a dropout
+    `mask` (Training page), layer 2 reads D1 = A1 * M1 in place of A1.
 
     Args:
-        X: inputs, shape (n_x, m).
+        X: inputs, shape (n_x, m), one example per column.
         params: dict with W1 (n_h, n_x), b1 (n_h, 1), W2 (K, n_h), b2 (K, 1).
         activation: "sigmoid" or "relu" for the hidden layer.
-        mask: optional dropout mask (n_h, m) from `dropout_mask`; None at test time.
+        mask: optional dropout mask (n_h, m) from `dropout_mask`; None at
+            test time.
 
     Returns:
         The cache: dict with Z1, A1 (n_h, m) and Z2, A2 (K, m); with a mask,
         also M1 and D1 (n_h, m).
     """
     g = sigmoid if activation == "sigmoid" else relu
-    Z1 = params["W1"] @ X + params["b1"]
-    A1 = g(Z1)
+    Z1 = params["W1"] @ X + params["b1"]  # (1)
+    A1 = g(Z1)  # (2)
     cache = {"Z1": Z1, "A1": A1}
-    if mask is not None:
+    if mask is not None:  # dropout, Training page
         cache["M1"], cache["D1"] = mask, A1 * mask
-    Z2 = params["W2"] @ cache.get("D1", A1) + params["b2"]
-    cache["Z2"], cache["A2"] = Z2, softmax(Z2)
+    Z2 = params["W2"] @ cache.get("D1", A1) + params["b2"]  # (3)
+    cache["Z2"], cache["A2"] = Z2, softmax(Z2)  # (4)
     return cache
 # --8<-- [end:feed_forward]
 
 
 @checked_by(check_backward)
 # --8<-- [start:back_propagate]
-def back_propagate(X, Y, params, cache, activation="sigmoid"):
-    r"""Gradients of the mean cross-entropy loss with respect to every parameter.
+def back_propagate(
+    X: np.ndarray,
+    Y: np.ndarray,
+    params: dict[str, np.ndarray],
+    cache: dict[str, np.ndarray],
+    activation: str = "sigmoid",
+) -> dict[str, np.ndarray]:
+    """Gradients of the mean loss: equations (6)-(13), Backpropagation page.
 
-    $$\begin{aligned}
-    dZ^{[2]} &= \tfrac{1}{m}(A^{[2]} - Y) & dW^{[2]} &= dZ^{[2]} A^{[1]\top} & db^{[2]} &= dZ^{[2]}\mathbf 1 \\
-    dZ^{[1]} &= W^{[2]\top} dZ^{[2]} \odot g'(Z^{[1]}) & dW^{[1]} &= dZ^{[1]} X^{\top} & db^{[1]} &= dZ^{[1]}\mathbf 1
-    \end{aligned}$$
-
-    With dropout, $dW^{[2]} = dZ^{[2]} D^{[1]\top}$ and $W^{[2]\top} dZ^{[2]}$ is
-    multiplied by $M^{[1]}$ before $g'$.
-    Here $dP$ means $\partial L / \partial P$ for the batch-mean loss $L$, so
-    the gradients are already batch means. The sigmoid's $g'(Z^{[1]})$ is
-    read from the cache as $A^{[1]} \odot (1 - A^{[1]})$, never recomputed.
+    Each gradient dP is the derivative of the mean loss over the batch with
+    respect to P, so it is already a batch mean and has the shape of P. The
+    sigmoid's slope is read from the cached A1, never recomputed. With dropout
+    (Training page), layer 2 saw D1 and only the kept units pass gradient
+    back.
 
     Args:
         X: inputs, shape (n_x, m).
@@ -76,24 +79,26 @@ def back_propagate(X, Y, params, cache, activation="sigmoid"):
     """
     m = X.shape[1]
     A1 = cache["A1"]
-    dZ2 = (cache["A2"] - Y) / m
-    dW2 = dZ2 @ cache.get("D1", A1).T
-    db2 = dZ2.sum(axis=1, keepdims=True)
-    dA1 = params["W2"].T @ dZ2
+    dZ2 = (cache["A2"] - Y) / m  # (6)
+    dW2 = dZ2 @ cache.get("D1", A1).T  # (7)
+    db2 = dZ2.sum(axis=1, keepdims=True)  # (8)
+    dA1 = params["W2"].T @ dZ2  # (9)
     if "M1" in cache:  # dropout: only the kept units pass gradient back
         dA1 *= cache["M1"]
     if activation == "sigmoid":
-        dZ1 = dA1 * A1 * (1 - A1)
+        dZ1 = dA1 * A1 * (1 - A1)  # (10)
     else:
-        dZ1 = dA1 * (cache["Z1"] > 0)
-    dW1 = dZ1 @ X.T
-    db1 = dZ1.sum(axis=1, keepdims=True)
+        dZ1 = dA1 * (cache["Z1"] > 0)  # (13)
+    dW1 = dZ1 @ X.T  # (11)
+    db1 = dZ1.sum(axis=1, keepdims=True)  # (12)
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 # --8<-- [end:back_propagate]
 
 
-def predict(X, params, activation="sigmoid"):
-    """Predicted class of each column of X, shape (m,)."""
+def predict(
+    X: np.ndarray, params: dict[str, np.ndarray], activation: str = "sigmoid"
+) -> np.ndarray:
+    """Predicted class of each column of X (n_x, m): integers, shape (m,)."""
     return np.argmax(feed_forward(X, params, activation)["Z2"], axis=0)
 
 
@@ -111,6 +116,7 @@ def dropout_mask(
         shape: (n_h, m), one entry per hidden unit and example of the batch.
         p: drop probability in [0, 1).
         rng: a `numpy.random.Generator`.
+        dtype: dtype of the mask.
 
     Returns:
         Array of the given shape and dtype with values 0 and 1 / (1 - p).
