@@ -81,7 +81,7 @@ def test_zizmor_finds_nothing_of_medium_severity_or_above():
 
 
 def test_zizmor_sees_a_template_injection(tmp_path):
-    """A pull request's title pasted into a shell command is reported: the audit works."""
+    """A pull request's title pasted into a shell command is reported."""
     bad = tmp_path / "bad.yml"
     bad.write_text(
         "on: pull_request_target\npermissions: {}\njobs:\n  greet:\n"
