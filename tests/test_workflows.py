@@ -172,3 +172,25 @@ def test_pages_publishes_with_least_permissions_one_deployment_at_a_time():
             "actions/deploy-pages"} <= actions
     build = "\n".join(s.get("run", "") for s in doc["jobs"]["build"]["steps"])
     assert "python tools/build_pdf.py" in build  # the site and its PDF, built strictly
+
+
+def test_readme_pyproject_and_site_url_name_the_same_repository():
+    """The default site_url, pyproject's project URLs and README's badge, clone and
+    site links all name one GitHub account and repository, so replacing OWNER is one
+    consistent edit."""
+    config = (REPO / "mkdocs.yml").read_text()
+    default = re.search(r"^site_url: !ENV \[NNSCRATCH_SITE_URL, \"([^\"]+)\"\]", config,
+                        re.M)
+    assert default, "mkdocs.yml: site_url must be !ENV [NNSCRATCH_SITE_URL, default]"
+    site = default.group(1)
+    address = re.fullmatch(r"https://([\w-]+)\.github\.io/([\w.-]+)/", site)
+    owner, repo = address.groups()
+    urls = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["urls"]
+    assert urls["Homepage"] == site
+    assert urls["Source"] == f"https://github.com/{owner}/{repo}"
+    assert urls["Issues"] == f"https://github.com/{owner}/{repo}/issues"
+    readme = (REPO / "README.md").read_text()
+    github = f"https://github.com/{owner}/{repo}"
+    for needle in (f"{github}/actions/workflows/ci.yml/badge.svg",
+                   f"git clone {github}.git", f"<{site}>", f"<{site}nnscratch.pdf>"):
+        assert needle in readme, needle
