@@ -1,7 +1,7 @@
 """Build the site with its one-page view and print that page to nnscratch.pdf.
 
-    python tools/build_pdf.py                 # build site/ strictly, write site/nnscratch.pdf
-    python tools/build_pdf.py --site DIR --no-build --out FILE   # print an existing build
+    python tools/build_pdf.py       # build site/ strictly, write site/nnscratch.pdf
+    python tools/build_pdf.py --site DIR --no-build --out FILE   # an existing build
 
 The site is built by ProperDocs (MkDocs when ProperDocs is not installed) with
 NNSCRATCH_PRINT_SITE=true, which turns on the print-site plugin: `print_page/`
@@ -31,19 +31,21 @@ CHROMIUM = os.environ.get("NNSCRATCH_CHROMIUM", "/usr/bin/chromium")
 PRINT_PAGE = "print_page/"
 READY = "document.documentElement.dataset.printReady === 'true'"
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
-          'nnscratch · <span class="pageNumber"></span> / <span class="totalPages"></span>'
-          '</div>')
+          'nnscratch · <span class="pageNumber"></span> / '
+          '<span class="totalPages"></span></div>')
 
 # Runs in the print page once it is ready; what the checks and the tests need.
 INSPECT = """() => ({
   sections: [...document.querySelectorAll('#print-site-page section.print-page[id]')]
       .map(s => s.id),
   math: document.querySelectorAll('#print-site-page .arithmatex').length,
-  typeset: document.querySelectorAll('#print-site-page .arithmatex mjx-container').length,
+  typeset: document.querySelectorAll('#print-site-page .arithmatex mjx-container')
+      .length,
   errors: [...document.querySelectorAll('mjx-merror')]
       .map(e => e.getAttribute('data-mjx-error') || e.textContent),
   eqrefs: [...document.querySelectorAll("mjx-container a[href^='#mjx-eqn']")]
-      .map(a => !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)))),
+      .map(a => decodeURIComponent(a.getAttribute('href').slice(1)))
+      .map(id => !!document.getElementById(id)),
 })"""
 
 
@@ -124,7 +126,8 @@ def print_page_to_pdf(browser, url, out, timeout_ms=180_000):
         page.pdf(path=str(temporary), format="A4", print_background=True,
                  display_header_footer=True, header_template="<span></span>",
                  footer_template=FOOTER,
-                 margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
+                 margin={"top": "14mm", "bottom": "16mm", "left": "12mm",
+                         "right": "12mm"})
         os.replace(temporary, out)
         return facts
     finally:
@@ -149,7 +152,8 @@ def make_pdf(site, out):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise PdfError("playwright not installed: python -m pip install -e '.[pdf]'") from None
+        raise PdfError("playwright not installed: "
+                       "python -m pip install -e '.[pdf]'") from None
     with sync_playwright() as p, serve(site) as base:
         browser = launch(p)
         try:
@@ -158,9 +162,10 @@ def make_pdf(site, out):
             browser.close()
     if facts["errors"] or facts["console_errors"] or facts["blocked"]:
         first = (facts["errors"] + facts["console_errors"] + facts["blocked"])[0]
-        raise PdfError(f"print page not printed: {len(facts['errors'])} MathJax errors, "
-                       f"{len(facts['console_errors'])} console errors, "
-                       f"{len(facts['blocked'])} requests to other hosts; first: {first}")
+        raise PdfError(f"print page not printed: {len(facts['errors'])} MathJax "
+                       f"errors, {len(facts['console_errors'])} console errors, "
+                       f"{len(facts['blocked'])} requests to other hosts; "
+                       f"first: {first}")
     if facts["typeset"] < facts["math"] or not facts["sections"]:
         raise PdfError(f"print page not printed: {facts['typeset']} of {facts['math']} "
                        f"equations typeset in {len(facts['sections'])} sections")
@@ -171,7 +176,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, default=REPO / "site",
                         help="folder of the built site (default: site/)")
-    parser.add_argument("--out", type=Path, help="the PDF (default: SITE/nnscratch.pdf)")
+    parser.add_argument("--out", type=Path,
+                        help="the PDF (default: SITE/nnscratch.pdf)")
     parser.add_argument("--no-build", action="store_true",
                         help="print an existing build of --site instead of building it")
     args = parser.parse_args(argv)
