@@ -97,12 +97,15 @@ def base(site_dir):
         yield url
 
 
-def open_page(browser, url, **options):
+def open_page(browser, url, responses=None, **options):
     """(page, context, log): `log` collects HTTP errors, failed and blocked requests and
-    console errors of everything the page loads."""
+    console errors of everything the page loads; `responses`, if given, receives the
+    (URL, status) of every response."""
     context, blocked = offline_context(browser, **options)
     log = {"blocked": blocked, "http": [], "failed": [], "console": []}
     page = context.new_page()
+    if responses is not None:
+        page.on("response", lambda r: responses.append((r.url, r.status)))
     page.on("response",
             lambda r: r.status >= 400 and log["http"].append((r.status, r.url)))
     page.on("requestfailed", lambda r: log["failed"].append(r.url))
@@ -246,10 +249,8 @@ def test_the_notebook_downloads_under_the_sub_path(browser, base, site_dir):
 def test_the_draw_page_loads_its_model_and_digits_under_the_sub_path(browser, base):
     """The draw page fetches model.json and digits.json from under /nnscratch/ and
     becomes ready."""
-    page, context, log = open_page(browser, base + "draw/")
     fetched = []
-    page.on("response", lambda r: fetched.append((r.url, r.status)))
-    page.reload(wait_until="load")
+    page, context, log = open_page(browser, base + "draw/", responses=fetched)
     page.wait_for_selector("[data-nnscratch-draw][data-ready]", timeout=60_000)
     context.close()
     for name in ("model.json", "digits.json"):
