@@ -51,18 +51,21 @@ def serve_under(site, prefix=PREFIX):
         def log_message(self, *args):
             pass
 
-        def route(self):
-            path = urlsplit(self.path).path
-            self.path = (self.path[len(prefix) - 1:] if path.startswith(prefix)
-                         else "/\0outside")
+        def inside(self):
+            """Strip the prefix from the path; False for a path outside the site."""
+            if not urlsplit(self.path).path.startswith(prefix):
+                http.server.BaseHTTPRequestHandler.send_error(self, 404, "outside")
+                return False
+            self.path = self.path[len(prefix) - 1:]
+            return True
 
         def do_GET(self):
-            self.route()
-            super().do_GET()
+            if self.inside():
+                super().do_GET()
 
         def do_HEAD(self):
-            self.route()
-            super().do_HEAD()
+            if self.inside():
+                super().do_HEAD()
 
         def send_header(self, keyword, value):
             if keyword == "Location" and value.startswith("/"):
