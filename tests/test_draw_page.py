@@ -62,6 +62,8 @@ def shipped_digits():
 
 
 def test_page_forward_pass_matches_feed_forward_on_shipped_digits(draw_page, page_model, shipped_digits):
+    """The page's JavaScript forward pass gives feed_forward's probabilities within
+    1e-4 on the shipped test digits."""
     params, activation = page_model
     pixels, labels = shipped_digits
     assert len(labels) >= 20
@@ -92,6 +94,7 @@ def test_page_forward_pass_is_stable_for_huge_logits(draw_page, page_model, ship
 
 
 def test_page_decodes_float16_models_exactly(draw_page, page_model, shipped_digits):
+    """The page decodes a float16 model file to exactly the float16 parameters."""
     params, activation = page_model
     X = (shipped_digits[0][:20].T / np.float32(255)).astype(np.float32)
     doc = web_model(params, activation, "float16")
@@ -124,6 +127,8 @@ ONE = [(0.5, 0.15), (0.5, 0.85)]
 
 
 def test_a_drawn_stroke_is_predicted_and_updates_the_bars(draw_page):
+    """A stroke drawn with the mouse gives probabilities that sum to 1 and bars of the
+    same widths."""
     assert sum(bar_widths(draw_page)) == 0
     draw(draw_page, SEVEN)
     state = draw_page.evaluate("nnscratchDraw.state()")
@@ -144,6 +149,7 @@ def test_a_drawn_stroke_is_predicted_and_updates_the_bars(draw_page):
 
 
 def test_a_vertical_stroke_reads_as_one_and_clear_resets(draw_page):
+    """A vertical stroke is read as a 1, and Clear empties the pad and the bars."""
     draw(draw_page, ONE)
     assert np.argmax(draw_page.evaluate("nnscratchDraw.state().probabilities")) == 1
     draw_page.locator("[data-nnscratch-draw]").get_by_role("button", name="Clear").click()
@@ -155,6 +161,7 @@ def test_a_vertical_stroke_reads_as_one_and_clear_resets(draw_page):
 
 
 def test_load_a_test_digit_shows_a_shipped_digit_and_its_label(draw_page, shipped_digits):
+    """Load a test digit feeds one of the shipped MNIST digits and names its label."""
     pixels, labels = shipped_digits
     draw_page.locator("[data-nnscratch-draw]").get_by_role("button", name="Load a test digit").click()
     state = draw_page.evaluate("nnscratchDraw.state()")
@@ -213,6 +220,7 @@ def test_preprocessing_an_enlarged_mnist_digit_gives_it_back(draw_page, page_mod
 
 
 def test_touch_drawing_predicts_without_scrolling(browser, page_url):
+    """Drawing with a finger on a phone predicts a digit and does not scroll the page."""
     page, context, log = open_page(browser, page_url, has_touch=True, is_mobile=True, device_scale_factor=2)
     assert page.evaluate("document.querySelector('.nns-draw__canvas').width") == 560
     box = page.locator(".nns-draw__canvas").bounding_box()

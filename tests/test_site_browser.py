@@ -82,11 +82,14 @@ def inspected(browser, server, site_dir):
 
 
 def test_every_page_was_visited(inspected, site_dir):
+    """Every built page, the derivation pages included, was opened in Chromium."""
     assert len(inspected) >= 15
     assert set(DERIVATION_PAGES) <= set(inspected)
 
 
 def test_every_equation_is_typeset_without_error(inspected):
+    """Every formula on every page is typeset by MathJax, with no error and no raw TeX
+    left in the text."""
     problems = {}
     for path, (facts, _, _) in inspected.items():
         if facts["typeset"] < facts["math"] or facts["errors"] or facts["rawTeX"]:
@@ -96,12 +99,16 @@ def test_every_equation_is_typeset_without_error(inspected):
 
 
 def test_math_glyphs_are_visible(inspected):
+    """MathJax's glyphs have a shape on screen (its font loaded and its CSS present),
+    not just elements."""
     invisible = {p: f for p, (f, _, _) in inspected.items()
                  if f["containers"] and (f["shaped"] < f["glyphs"] or not f["glyphs"] or not f["mathFontLoaded"])}
     assert not invisible, {p: {k: f[k] for k in ("glyphs", "shaped", "mathFontLoaded")} for p, f in invisible.items()}
 
 
 def test_equations_are_numbered_and_eqref_links_resolve(inspected):
+    """Equations carry numbers, and every \\eqref link points at a numbered equation on
+    its page."""
     facts = inspected["backprop/"][0]
     assert facts["tags"] >= 6
     assert facts["eqref"], "the backpropagation page cites its equations with \\eqref"
@@ -110,17 +117,20 @@ def test_equations_are_numbered_and_eqref_links_resolve(inspected):
 
 
 def test_every_code_block_has_a_copy_button(inspected):
+    """Every code block on every page has Material's copy button."""
     missing = {p: (f["code"], f["copy"]) for p, (f, _, _) in inspected.items() if f["copy"] < f["code"]}
     assert not missing
     assert sum(f["code"] for f, _, _ in inspected.values()) > 50
 
 
 def test_every_page_has_the_light_dark_toggle_and_search(inspected):
+    """Every page offers the light/dark toggle and the search box."""
     assert {p: (f["palette"], f["search"]) for p, (f, _, _) in inspected.items()
             if f["palette"] != 2 or not f["search"]} == {}
 
 
 def test_search_finds_a_page_offline(browser, server):
+    """Search works offline: a query for Jacobian lists the Softmax page."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -142,6 +152,7 @@ def test_search_finds_a_page_offline(browser, server):
 
 
 def test_the_dark_toggle_switches_the_scheme(browser, server):
+    """Clicking the toggle switches the page from the light to the dark scheme."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(server + "backprop/", wait_until="load")
@@ -164,14 +175,18 @@ def test_the_request_counter_sees_a_request_to_another_host(browser):
 
 
 def test_no_console_errors(inspected):
+    """No page logs a JavaScript error in the console."""
     assert {p: e for p, (_, e, _) in inspected.items() if e} == {}
 
 
 def test_no_request_leaves_the_site(inspected):
+    """No page requests anything from a host other than the local server."""
     assert {p: b for p, (_, _, b) in inspected.items() if b} == {}
 
 
 def test_screenshots_of_the_derivation_pages_were_saved(inspected):
+    """A full-page screenshot of each derivation page was written for a human to look
+    at."""
     for path in DERIVATION_PAGES:
         shot = SCREENSHOTS / (path.strip("/") + ".png")
         assert shot.stat().st_size > 20_000, shot

@@ -31,6 +31,8 @@ def _one_epoch(X, Y, threads=1):
 
 
 def test_training_is_float32_end_to_end_even_with_float64_labels(small, monkeypatch):
+    """Parameters, gradients and velocities stay float32 even when the labels come in
+    as float64."""
     X, y = small
     seen = []
 
@@ -55,6 +57,8 @@ def test_training_is_float32_end_to_end_even_with_float64_labels(small, monkeypa
 @pytest.mark.parametrize("augment", ["none", "elastic"])
 def test_train_hands_its_epochs_example_contiguous_data(small, monkeypatch, augment):
     # a C-ordered X would make every mini-batch gather read 784 scattered floats per example
+    """train gives train_epoch data with each example contiguous in memory (Fortran
+    order)."""
     X, y = small
     layouts = []
     real_epoch = train_module.train_epoch
@@ -70,6 +74,7 @@ def test_train_hands_its_epochs_example_contiguous_data(small, monkeypatch, augm
 
 
 def test_memory_layout_of_the_data_does_not_change_a_single_bit(small):
+    """C- or Fortran-ordered data give bit-identical parameters after an epoch."""
     X, y = small
     Y = one_hot(y)
     a = _one_epoch(np.ascontiguousarray(X), np.ascontiguousarray(Y))
@@ -80,6 +85,7 @@ def test_memory_layout_of_the_data_does_not_change_a_single_bit(small):
 def test_two_blas_threads_agree_with_one_to_float32_rounding(small):
     # OpenBLAS may split a product differently on two threads, which changes
     # the last bits; after an epoch the parameters still agree to ~1e-7.
+    """One or two BLAS threads give the same parameters up to float32 rounding."""
     X, y = small
     X, Y = np.asfortranarray(X), np.asfortranarray(one_hot(y))
     a, b = _one_epoch(X, Y, threads=1), _one_epoch(X, Y, threads=2)
@@ -88,6 +94,7 @@ def test_two_blas_threads_agree_with_one_to_float32_rounding(small):
 
 
 def test_train_pins_its_threads_so_the_callers_limit_changes_nothing(small):
+    """train pins its BLAS threads, so the caller's thread limit does not change a bit."""
     X, y = small
     runs = []
     for threads in (1, 2):
@@ -98,6 +105,8 @@ def test_train_pins_its_threads_so_the_callers_limit_changes_nothing(small):
 
 @pytest.mark.parametrize("chunk", [1, 7, 250, 999])
 def test_evaluation_in_chunks_equals_one_big_pass(small, chunk):
+    """Evaluating in chunks gives the same predictions and loss as one pass over all
+    examples."""
     X, y = small
     Y = one_hot(y)
     params = init_params(rng=np.random.default_rng(0))
@@ -108,6 +117,7 @@ def test_evaluation_in_chunks_equals_one_big_pass(small, chunk):
 
 
 def test_writeup_baseline_computes_the_same_gradients_as_nnscratch(small_net):
+    """The benchmark's copy of the write-up's procedure computes nnscratch's gradients."""
     sys.path.insert(0, str(BENCH))
     try:
         import writeup_baseline
@@ -122,6 +132,8 @@ def test_writeup_baseline_computes_the_same_gradients_as_nnscratch(small_net):
 
 @pytest.mark.parametrize("dtype,ulps", [(np.float32, 4), (np.float64, 4)])
 def test_one_formula_sigmoid_keeps_relative_precision_down_to_the_smallest_normal(dtype, ulps):
+    """The one-formula sigmoid keeps a few ulps of relative precision wherever the true
+    value is a normal number."""
     z = np.linspace(-750, 750, 300_001).astype(dtype)
     exact = 1 / (1 + np.exp(-z.astype(np.longdouble)))  # no overflow in extended precision
     normal = exact >= np.finfo(dtype).tiny
