@@ -1,4 +1,5 @@
-"""Griffe extension for the API reference: one row per parameter, with its type and default.
+"""Griffe extension for the API reference: one row per parameter, with its type and
+default.
 
 A Google-style docstring may document several parameters on one line
 (`X_val, Y_val: optional validation set ...`). Griffe reads that as one
@@ -13,7 +14,8 @@ import griffe
 
 
 def split_parameters(func):
-    """Replace each "a, b: text" parameter entry of `func`'s docstring by one entry per name."""
+    """Replace each "a, b: text" parameter entry of `func`'s docstring by one entry per
+    name."""
     if func.docstring is None:
         return
     for section in func.docstring.parsed:
@@ -27,10 +29,14 @@ def split_parameters(func):
                 continue
             for name in names:
                 known = func.parameters[name] if name in func.parameters else None
-                entries.append(griffe.DocstringParameter(
-                    name, description=entry.description,
-                    annotation=known.annotation if known else entry.annotation,
-                    value=known.default if known else None))
+                entries.append(
+                    griffe.DocstringParameter(
+                        name,
+                        description=entry.description,
+                        annotation=known.annotation if known else entry.annotation,
+                        value=known.default if known else None,
+                    )
+                )
         section.value[:] = entries
 
 

@@ -15,8 +15,18 @@ import json
 import re
 from pathlib import Path
 
-TEACHING = ("data.md", "initialisation.md", "activations.md", "softmax.md", "backprop.md",
-            "training.md", "further.md", "results.md", "draw.md", "exercises.md")
+TEACHING = (
+    "data.md",
+    "initialisation.md",
+    "activations.md",
+    "softmax.md",
+    "backprop.md",
+    "training.md",
+    "further.md",
+    "results.md",
+    "draw.md",
+    "exercises.md",
+)
 TEACHING_BOOST = 4
 TEST_PAGE_BOOST = 0.25
 
@@ -32,37 +42,123 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
-         "sigma tau upsilon phi chi psi omega").split()
+GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi chi psi omega"
+).split()
 SYMBOLS = dict(zip(GREEK, "αβγδεζηθικλμνξπρστυφχψω"))
 SYMBOLS.update(zip((g.capitalize() for g in GREEK), "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΠΡΣΤΥΦΧΨΩ"))
-SYMBOLS.update({
-    "varepsilon": "ε", "varphi": "φ", "ell": "ℓ", "cdot": "·", "times": "×", "odot": "⊙",
-    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈",
-    "sim": "~", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒",
-    "iff": "⇔", "gets": "←", "forall": "∀", "exists": "∃", "neg": "¬", "lnot": "¬", "mapsto": "↦", "in": "∈", "sum": "Σ",
-    "prod": "Π", "partial": "∂", "nabla": "∇", "infty": "∞", "pm": "±", "top": "ᵀ",
-    "intercal": "ᵀ", "ldots": "…", "dots": "…", "cdots": "…", "mid": "|", "lvert": "|",
-    "rvert": "|", "lVert": "‖", "rVert": "‖", "langle": "⟨", "rangle": "⟩", "circ": "∘",
-    "gg": "≫", "ll": "≪", "equiv": "≡", "propto": "∝", "lfloor": "⌊", "rfloor": "⌋",
-    "lceil": "⌈", "rceil": "⌉", "quad": " ", "qquad": " ", "colon": ":", "{": "{", "}": "}",
-    "%": "%", "_": "_", "&": "&", "#": "#", "$": "$",
-})
-ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0304",
-           "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307"}
-DROPPED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-           "biggl", "biggr", "Biggl", "Biggr", "displaystyle", "textstyle", "limits",
-           "nonumber", "notag", "middle"}
+SYMBOLS.update(
+    {
+        "varepsilon": "ε",
+        "varphi": "φ",
+        "ell": "ℓ",
+        "cdot": "·",
+        "times": "×",
+        "odot": "⊙",
+        "le": "≤",
+        "leq": "≤",
+        "ge": "≥",
+        "geq": "≥",
+        "ne": "≠",
+        "neq": "≠",
+        "approx": "≈",
+        "sim": "~",
+        "to": "→",
+        "rightarrow": "→",
+        "leftarrow": "←",
+        "Rightarrow": "⇒",
+        "iff": "⇔",
+        "gets": "←",
+        "forall": "∀",
+        "exists": "∃",
+        "neg": "¬",
+        "lnot": "¬",
+        "mapsto": "↦",
+        "in": "∈",
+        "sum": "Σ",
+        "prod": "Π",
+        "partial": "∂",
+        "nabla": "∇",
+        "infty": "∞",
+        "pm": "±",
+        "top": "ᵀ",
+        "intercal": "ᵀ",
+        "ldots": "…",
+        "dots": "…",
+        "cdots": "…",
+        "mid": "|",
+        "lvert": "|",
+        "rvert": "|",
+        "lVert": "‖",
+        "rVert": "‖",
+        "langle": "⟨",
+        "rangle": "⟩",
+        "circ": "∘",
+        "gg": "≫",
+        "ll": "≪",
+        "equiv": "≡",
+        "propto": "∝",
+        "lfloor": "⌊",
+        "rfloor": "⌋",
+        "lceil": "⌈",
+        "rceil": "⌉",
+        "quad": " ",
+        "qquad": " ",
+        "colon": ":",
+        "{": "{",
+        "}": "}",
+        "%": "%",
+        "_": "_",
+        "&": "&",
+        "#": "#",
+        "$": "$",
+    }
+)
+ACCENTS = {
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "bar": "\u0304",
+    "overline": "\u0304",
+    "tilde": "\u0303",
+    "vec": "\u20d7",
+    "dot": "\u0307",
+}
+DROPPED = {
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "biggl",
+    "biggr",
+    "Biggl",
+    "Biggr",
+    "displaystyle",
+    "textstyle",
+    "limits",
+    "nonumber",
+    "notag",
+    "middle",
+}
 DROPPED_WITH_ARGUMENT = {"label", "tag", "begin", "end", "hspace", "vspace", "phantom"}
 # \( \) and \[ \] from arithmatex; $$ $$ and $ $ (no space inside the dollars, as pandoc
 # reads them) from the notebook's markdown cells
-MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$|\$(?! )([^$\n]+?)(?<! )\$", re.S)
+MATH = re.compile(
+    r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$|\$(?! )([^$\n]+?)(?<! )\$", re.S
+)
 CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.S)
 COMMAND = re.compile(r"\\([a-zA-Z]+|.)")
 
 
 def _group(tex, start):
-    """(content, end) of the braced group or single token of `tex` starting at `start`."""
+    """(content, end) of the braced group or single token of `tex` starting at `start`.
+    """
     while start < len(tex) and tex[start] == " ":
         start += 1
     if start >= len(tex):
@@ -76,8 +172,8 @@ def _group(tex, start):
     for i in range(start, len(tex)):
         depth += {"{": 1, "}": -1}.get(tex[i], 0)
         if depth == 0:
-            return tex[start + 1:i], i + 1
-    return tex[start + 1:], len(tex)
+            return tex[start + 1 : i], i + 1
+    return tex[start + 1 :], len(tex)
 
 
 def _script(content):
@@ -88,7 +184,8 @@ def _script(content):
 
 
 def tex_to_text(tex):
-    """Plain text for a TeX formula: `\\frac{1}{m}` -> `1/m`, `\\sigma` -> `σ`, `W^{[1]}` -> `W^[1]`."""
+    """Plain text for a TeX formula: `\\frac{1}{m}` -> `1/m`, `\\sigma` -> `σ`,
+    `W^{[1]}` -> `W^[1]`."""
     out, i = [], 0
     while i < len(tex):
         ch = tex[i]
@@ -102,7 +199,9 @@ def tex_to_text(tex):
             elif name in ("frac", "dfrac", "tfrac"):
                 top, i = _group(tex, i)
                 bottom, i = _group(tex, i)
-                out.append(f" {_script(tex_to_text(top))}/{_script(tex_to_text(bottom))} ")
+                out.append(
+                    f" {_script(tex_to_text(top))}/{_script(tex_to_text(bottom))} "
+                )
             elif name == "sqrt":
                 body, i = _group(tex, i)
                 out.append(f"√{_script(tex_to_text(body))}")
@@ -122,9 +221,23 @@ def tex_to_text(tex):
             elif name in SYMBOLS:
                 out.append(SYMBOLS[name])
             else:  # \operatorname{softmax}, \text{...}, \mathbf{x}, \log, \exp, \max
-                out.append("" if name in ("operatorname", "text", "mathrm", "mathbf", "mathit",
-                                          "mathcal", "mathbb", "boldsymbol", "textrm", "mbox")
-                           else name)
+                out.append(
+                    ""
+                    if name
+                    in (
+                        "operatorname",
+                        "text",
+                        "mathrm",
+                        "mathbf",
+                        "mathit",
+                        "mathcal",
+                        "mathbb",
+                        "boldsymbol",
+                        "textrm",
+                        "mbox",
+                    )
+                    else name
+                )
         elif ch in "^_":
             body, i = _group(tex, i + 1)
             out.append(ch + _script(tex_to_text(body)))
@@ -140,10 +253,13 @@ def tex_to_text(tex):
 
 
 def plain_text(html):
-    """`html` with every \\( \\) and \\[ \\] formula outside <pre> and <code> made plain text."""
+    """`html` with every \\( \\) and \\[ \\] formula outside <pre> and <code> made plain
+    text."""
     parts = CODE.split(html)
     for n in range(0, len(parts), 2):  # even parts are outside code
-        parts[n] = MATH.sub(lambda m: tex_to_text(next(g for g in m.groups() if g)), parts[n])
+        parts[n] = MATH.sub(
+            lambda m: tex_to_text(next(g for g in m.groups() if g)), parts[n]
+        )
     return "".join(parts)
 
 
@@ -155,5 +271,6 @@ def on_post_build(config):
     for doc in data["docs"]:
         doc["title"] = plain_text(doc["title"])
         doc["text"] = plain_text(doc["text"])
-    index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-                     encoding="utf-8")
+    index.write_text(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )

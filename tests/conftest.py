@@ -1,4 +1,5 @@
-"""Fixtures shared by the tests; the site's test pages include each one a page's tests use."""
+"""Fixtures shared by the tests; the site's test pages include each one a page's tests
+use."""
 
 import numpy as np
 import pytest
@@ -7,15 +8,19 @@ import pytest
 # --8<-- [start:rng]
 @pytest.fixture
 def rng():
-    """A NumPy generator with a fixed seed: every test that uses it draws the same numbers."""
+    """A NumPy generator with a fixed seed: every test that uses it draws the same
+    numbers."""
     return np.random.default_rng(12345)
+
+
 # --8<-- [end:rng]
 
 
 # --8<-- [start:small_net]
 @pytest.fixture
 def small_net(rng):
-    """A float64 784-free toy network (n_x=7, n_h=5, K=4) with a batch of m=6 examples."""
+    """A float64 784-free toy network (n_x=7, n_h=5, K=4) with a batch of m=6 examples.
+    """
     n_x, n_h, K, m = 7, 5, 4, 6
     params = {
         "W1": rng.standard_normal((n_h, n_x)),
@@ -26,10 +31,12 @@ def small_net(rng):
     X = rng.standard_normal((n_x, m))
     Y = np.eye(K)[:, rng.integers(0, K, m)]
     return X, Y, params
+
+
 # --8<-- [end:small_net]
 
 
-# --- the documentation site (tests/test_site_*.py) -------------------------------------------
+# --- the documentation site (tests/test_site_*.py) ------------------------------------
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -40,11 +47,28 @@ REPO = Path(__file__).resolve().parents[1]
 
 # --8<-- [start:build_site]
 def build_site(config, out, cwd=REPO):
-    """Run `mkdocs build --strict` with `config` into `out`; return the CompletedProcess."""
+    """Run `mkdocs build --strict` with `config` into `out`; return the
+    CompletedProcess."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
-        cwd=cwd, env=env, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(config),
+            "-d",
+            str(out),
+        ],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
 # --8<-- [end:build_site]
 
 
@@ -54,19 +78,24 @@ def site_dir(tmp_path_factory):
     """The site, built once per test session with --strict into a temporary folder."""
     out = tmp_path_factory.mktemp("site")
     result = build_site(REPO / "mkdocs.yml", out)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, (
+        f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+    )
     return out
+
+
 # --8<-- [end:site_dir]
 
 
-# --- headless Chromium and a local server of the built site, shared by the browser tests -------
+# --- headless Chromium and a local server of the built site, shared by the browser test
 CHROMIUM = "/usr/bin/chromium"
 LOCAL_HOSTS = {"127.0.0.1"}
 
 
 # --8<-- [start:offline_context]
 def offline_context(browser, **options):
-    """A browser context in which every request to a host other than 127.0.0.1 is aborted.
+    """A browser context in which every request to a host other than 127.0.0.1 is
+    aborted.
 
     Returns:
         (context, blocked): `blocked` lists the URL of every request stopped, in order;
@@ -86,6 +115,8 @@ def offline_context(browser, **options):
 
     context.route("**/*", route)
     return context, blocked
+
+
 # --8<-- [end:offline_context]
 
 
@@ -102,12 +133,15 @@ def server(site_dir):
             pass
 
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir)))
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
+
+
 # --8<-- [end:server]
 
 
@@ -117,17 +151,34 @@ def browser():
     """Debian's /usr/bin/chromium driven by playwright (never `playwright install`)."""
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():  # not a skip: CI installs it, and a missing browser is a failure
-        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)", pytrace=False)
+    if not Path(
+        CHROMIUM
+    ).exists():  # not a skip: CI installs it, and a missing browser is a failure
+        pytest.fail(
+            f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)",
+            pytrace=False,
+        )
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--disable-default-apps", "--disable-domain-reliability",
-            "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
-        ])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-default-apps",
+                "--disable-domain-reliability",
+                "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
+            ],
+        )
         yield browser
         browser.close()
+
+
 # --8<-- [end:browser]
 
 
@@ -141,6 +192,8 @@ def dead_mirror():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
 # --8<-- [end:dead_mirror]
 
 
@@ -154,4 +207,6 @@ def offline_data(dead_mirror, tmp_path_factory, monkeypatch):
     for var in ("no_proxy", "NO_PROXY"):  # local test servers never go through a proxy
         monkeypatch.setenv(var, "127.0.0.1,localhost")
     monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path_factory.mktemp("cache")))
+
+
 # --8<-- [end:offline_data]

@@ -1,4 +1,5 @@
-"""Helpers shared by the site tests: the built pages and the code blocks of the sources."""
+"""Helpers shared by the site tests: the built pages and the code blocks of the sources.
+"""
 
 import re
 from pathlib import Path
@@ -11,7 +12,8 @@ INCLUDE_LINE = re.compile(r'^\s*-{1,2}8<-{1,2}\s+"[^"]+"\s*$')
 
 
 def built_pages(site_dir):
-    """Every content page of the built site (404 excluded), sorted: [(url path, Path)]."""
+    """Every content page of the built site (404 excluded), sorted: [(url path, Path)].
+    """
     pages = []
     for path in sorted(Path(site_dir).rglob("index.html")):
         rel = path.parent.relative_to(site_dir).as_posix()
@@ -20,7 +22,8 @@ def built_pages(site_dir):
 
 
 def page_url(source, docs_dir):
-    """URL path of the built page of a Markdown source: docs/softmax.md -> 'softmax/'."""
+    """URL path of the built page of a Markdown source: docs/softmax.md -> 'softmax/'.
+    """
     rel = Path(source).relative_to(docs_dir).with_suffix("").as_posix()
     if rel == "index":
         return ""
@@ -28,7 +31,8 @@ def page_url(source, docs_dir):
 
 
 def fenced_blocks(text):
-    """[{line, lang, attributes, source, before}] for every fenced block of a Markdown text.
+    """[{line, lang, attributes, source, before}] for every fenced block of a Markdown
+    text.
 
     `line` is the 1-based line of the opening fence, `lang` the first word of the info
     string (without braces or a leading dot), `attributes` its key="value" pairs,
@@ -48,18 +52,23 @@ def fenced_blocks(text):
             closing = lines[end].strip()
             if closing.startswith(fence) and set(closing) == {fence[0]}:
                 break
-            body.append(lines[end][len(indent):] if lines[end].startswith(indent)
-                        else lines[end].lstrip())
+            body.append(
+                lines[end][len(indent) :]
+                if lines[end].startswith(indent)
+                else lines[end].lstrip()
+            )
             end += 1
         info = opening.group("info").strip()
         words = info.strip("{} ").split()
-        blocks.append({
-            "line": n + 1,
-            "lang": words[0].lstrip(".") if words else "",
-            "attributes": dict(ATTRIBUTE.findall(info)),
-            "source": "\n".join(body) + "\n",
-            "before": "\n".join(lines[previous_end:n]),
-        })
+        blocks.append(
+            {
+                "line": n + 1,
+                "lang": words[0].lstrip(".") if words else "",
+                "attributes": dict(ATTRIBUTE.findall(info)),
+                "source": "\n".join(body) + "\n",
+                "before": "\n".join(lines[previous_end:n]),
+            }
+        )
         previous_end = n = end + 1
     return blocks
 
@@ -80,8 +89,14 @@ def article_code_blocks(html):
     article = BeautifulSoup(html, "html.parser").select_one("article")
     found = []
     for div in article.select("div.highlight"):
-        language = next((c[len("language-"):] for c in div.get("class", [])
-                         if c.startswith("language-")), "")
+        language = next(
+            (
+                c[len("language-") :]
+                for c in div.get("class", [])
+                if c.startswith("language-")
+            ),
+            "",
+        )
         code = div.select_one("pre > code") or div.select_one("pre")
         found.append((language, code.get_text()))
     return found

@@ -1,4 +1,5 @@
-"""The site builds strictly, and the build fails when an included snippet goes missing."""
+"""The site builds strictly, and the build fails when an included snippet goes missing.
+"""
 
 import ast
 import re
@@ -24,29 +25,45 @@ def markers(path):
     return found
 
 
-SOURCES = sorted((REPO / "nnscratch").glob("*.py")) + sorted((REPO / "hooks").glob("*.py"))
+SOURCES = sorted((REPO / "nnscratch").glob("*.py")) + sorted(
+    (REPO / "hooks").glob("*.py")
+)
 
 
 def test_the_strict_build_writes_every_page_and_mathjax(site_dir):
     """The strict build writes the main pages, the figures, MathJax and its fonts."""
-    for page in ("index.html", "initialisation/index.html", "backprop/index.html",
-                 "notebooks/train_on_sample/index.html", "api/index.html",
-                 "assets/mathjax/tex-chtml-full.js", "figures/init_variance.png", "figures/home.png"):
+    for page in (
+        "index.html",
+        "initialisation/index.html",
+        "backprop/index.html",
+        "notebooks/train_on_sample/index.html",
+        "api/index.html",
+        "assets/mathjax/tex-chtml-full.js",
+        "figures/init_variance.png",
+        "figures/home.png",
+    ):
         assert (site_dir / page).stat().st_size > 0, page
-    fonts = list((site_dir / "assets/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))
+    fonts = list(
+        (site_dir / "assets/mathjax/output/chtml/fonts/woff-v2").glob("*.woff")
+    )
     assert len(fonts) > 20
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_every_start_marker_has_its_end_after_it(path):
-    """Every snippet section opened in a source file is closed after it, exactly once."""
+    """Every snippet section opened in a source file is closed after it, exactly once.
+    """
     open_sections = {}
     for kind, name, line in markers(path):
         if kind == "start":
-            assert name not in open_sections, f"{path.name}:{line}: [start:{name}] opened twice"
+            assert name not in open_sections, (
+                f"{path.name}:{line}: [start:{name}] opened twice"
+            )
             open_sections[name] = line
         else:
-            assert name in open_sections, f"{path.name}:{line}: [end:{name}] without its start"
+            assert name in open_sections, (
+                f"{path.name}:{line}: [end:{name}] without its start"
+            )
             del open_sections[name]
     assert not open_sections, f"{path.name}: no [end:x] for {open_sections}"
 
@@ -70,8 +87,9 @@ def test_every_included_section_exists():
                 target = REPO / m.group(1)
                 assert target.is_file(), f"{page.name}: {m.group(1)} does not exist"
                 if m.group(2):
-                    assert ("start", m.group(2)) in {(k, n) for k, n, _ in markers(target)}, \
-                        f"{page.name}: no section {m.group(2)} in {m.group(1)}"
+                    assert ("start", m.group(2)) in {
+                        (k, n) for k, n, _ in markers(target)
+                    }, f"{page.name}: no section {m.group(2)} in {m.group(1)}"
     assert count >= 19
 
 
@@ -83,22 +101,36 @@ def _copy_project(tmp_path):
     """
     root = tmp_path / "project"
     for name in ("docs", "hooks", "overrides", "tests"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
     config = (REPO / "mkdocs.yml").read_text()
     assert "      execute: true\n" in config
-    (root / "mkdocs.yml").write_text(config.replace("      execute: true\n", "      execute: false\n"))
+    (root / "mkdocs.yml").write_text(
+        config.replace("      execute: true\n", "      execute: false\n")
+    )
     figures = root / "hooks" / "figures.py"
-    figures.write_text(figures.read_text().replace("TrainConfig(epochs=10,", "TrainConfig(epochs=1,"))
+    figures.write_text(
+        figures.read_text().replace("TrainConfig(epochs=10,", "TrainConfig(epochs=1,")
+    )
     (root / "nnscratch").symlink_to(REPO / "nnscratch")
     return root
 
 
-@pytest.mark.parametrize("include,message", [
-    (None, None),  # the untouched copy builds: the failures below come from the one line added
-    ('--8<-- "nnscratch/activations.py:no_such_section"', "could not be located"),
-    ('--8<-- "nnscratch/no_such_module.py:sigmoid"', "could not be found"),
-])
-def test_a_missing_snippet_or_section_fails_the_strict_build(tmp_path, include, message):
+@pytest.mark.parametrize(
+    "include,message",
+    [
+        (
+            None,
+            None,
+        ),  # the untouched copy builds: the failures below come from the one line added
+        ('--8<-- "nnscratch/activations.py:no_such_section"', "could not be located"),
+        ('--8<-- "nnscratch/no_such_module.py:sigmoid"', "could not be found"),
+    ],
+)
+def test_a_missing_snippet_or_section_fails_the_strict_build(
+    tmp_path, include, message
+):
     """Including a file or a section that does not exist stops the strict build."""
     root = _copy_project(tmp_path)
     if include is not None:
@@ -120,17 +152,22 @@ def test_the_notebook_page_offers_its_source_for_download(site_dir):
     link = BeautifulSoup(page.read_text(), "html.parser").select_one("a.nb-download")
     assert link is not None and link.has_attr("download")
     target = page.parent / link["href"]
-    assert target.read_text() == (REPO / "docs" / "notebooks" / "train_on_sample.py").read_text()
+    assert (
+        target.read_text()
+        == (REPO / "docs" / "notebooks" / "train_on_sample.py").read_text()
+    )
 
 
 def test_the_notebook_ran_at_build_time_and_shows_its_figures(site_dir):
     """The notebook was executed by the build and its page shows the figures it drew."""
     html = (site_dir / "notebooks" / "train_on_sample" / "index.html").read_text()
-    assert html.count('src="data:image/png;base64') >= 4  # curves, confusion, weights, mistakes
+    assert (
+        html.count('src="data:image/png;base64') >= 4
+    )  # curves, confusion, weights, mistakes
     assert "epoch 10" in html and "misclassified" in html
 
 
-# --- the test pages (hooks/test_pages.py): equation -> test -> back, one click each way ------
+# --- the test pages (hooks/test_pages.py): equation -> test -> back, one click each way
 NAMED_TEST = re.compile(r"`tests/(test_\w+)\.py::(test_\w+)`")
 # Tests named on a page that have no one-sentence docstring yet; their modules belong to
 # other branches, which add the docstrings. The merge empties this set.
@@ -226,9 +263,12 @@ def test_every_test_named_on_a_page_has_a_one_sentence_docstring():
     """A test that a page cites says, in its docstring, what it proves."""
     docstrings = _docstrings()
     missing = {f"{s}::{n}" for s, n in _named_tests() if not docstrings.get((s, n))}
-    assert missing <= KNOWN_UNDOCUMENTED_NAMED_TESTS, sorted(missing - KNOWN_UNDOCUMENTED_NAMED_TESTS)
-    assert not KNOWN_UNDOCUMENTED_NAMED_TESTS - missing, \
+    assert missing <= KNOWN_UNDOCUMENTED_NAMED_TESTS, sorted(
+        missing - KNOWN_UNDOCUMENTED_NAMED_TESTS
+    )
+    assert not KNOWN_UNDOCUMENTED_NAMED_TESTS - missing, (
         f"documented now, remove from the KNOWN set: {KNOWN_UNDOCUMENTED_NAMED_TESTS - missing}"
+    )
 
 
 def _soup(path):
@@ -245,7 +285,8 @@ def _resolve(page_file, href, site_dir):
 
 
 def test_each_named_test_links_to_its_test_page_and_back(site_dir):
-    """A test name on a page links to the test's heading, and that test page links back to
+    """A test name on a page links to the test's heading, and that test page links back
+    to
     the very sentence that names it; every anchor on the way exists."""
     from site_pages import built_pages
 
@@ -257,11 +298,15 @@ def test_each_named_test_links_to_its_test_page_and_back(site_dir):
             target, anchor = _resolve(html, link["href"], site_dir)
             test_page = _soup(target)
             assert test_page.find(id=anchor), f"{path}: {link['href']} does not resolve"
-            section = test_page.find(id=anchor).find_parent("article") and \
-                test_page.find(id=anchor)
-            back = [a for a in test_page.select("article a[href]")
-                    if a["href"].endswith("#" + link["id"])
-                    and _resolve(target, a["href"], site_dir)[0] == html.resolve()]
+            section = test_page.find(id=anchor).find_parent(
+                "article"
+            ) and test_page.find(id=anchor)
+            back = [
+                a
+                for a in test_page.select("article a[href]")
+                if a["href"].endswith("#" + link["id"])
+                and _resolve(target, a["href"], site_dir)[0] == html.resolve()
+            ]
             assert back, f"{target}: no link back to {path}#{link['id']}"
             assert section is not None
             checked += 1
@@ -269,7 +314,8 @@ def test_each_named_test_links_to_its_test_page_and_back(site_dir):
 
 
 def test_test_pages_include_the_fixtures_their_tests_use(site_dir):
-    """A test page shows each conftest fixture its tests use (and the fixtures those use),
+    """A test page shows each conftest fixture its tests use (and the fixtures those
+    use),
     with the fixture's source as it stands in tests/conftest.py."""
     page = _soup(site_dir / "tests" / "test_network" / "index.html")
     conftest = (REPO / "tests" / "conftest.py").read_text(encoding="utf-8")
@@ -289,20 +335,35 @@ def test_a_test_without_docstring_is_marked_on_its_page():
         sys.path.remove(str(REPO / "hooks"))
     text = "def test_a():\n    pass\n\ndef test_b():\n    '''Proves b.'''\n"
     page = test_pages._module_page(
-        "test_x", text, [("test_a", "def test_a(): ...", None, []),
-                         ("test_b", "def test_b(): ...", "Proves b.", [])], {})
+        "test_x",
+        text,
+        [
+            ("test_a", "def test_a(): ...", None, []),
+            ("test_b", "def test_b(): ...", "Proves b.", []),
+        ],
+        {},
+    )
     before_b = page.split("## `test_b`")[0]
     assert test_pages.NO_DOCSTRING in before_b
     assert "Proves b." in page.split("## `test_b`")[1]
     assert test_pages.NO_DOCSTRING not in page.split("## `test_b`")[1]
 
 
-# --- the API reference (docs/api.md and docs/api/*.md) ----------------------------------
+# --- the API reference (docs/api.md and docs/api/*.md) --------------------------------
 # API pages whose functions still lack type annotations; their modules are annotated on
 # other branches. The merge empties this set.
 KNOWN_UNTYPED_API_PAGES = {
-    "activations", "augment", "data", "download", "export", "gradcheck", "init", "losses",
-    "network", "optim", "train",
+    "activations",
+    "augment",
+    "data",
+    "download",
+    "export",
+    "gradcheck",
+    "init",
+    "losses",
+    "network",
+    "optim",
+    "train",
 }
 
 
@@ -322,8 +383,10 @@ def _parameter_rows(soup):
 def test_the_api_reference_has_one_page_per_module(site_dir):
     """Each module has its own API page, and the overview links every one of them."""
     index = site_dir / "api" / "index.html"
-    linked = {_resolve(index, a["href"], site_dir)[0]
-              for a in _soup(index).select("article a[href]")}
+    linked = {
+        _resolve(index, a["href"], site_dir)[0]
+        for a in _soup(index).select("article a[href]")
+    }
     pages = sorted(p.stem for p in (REPO / "docs" / "api").glob("*.md"))
     assert len(pages) >= 12
     for module in pages:
@@ -342,14 +405,20 @@ def test_every_documented_parameter_has_a_type(site_dir):
             untyped[page.stem] = missing
     unexpected = {p: m for p, m in untyped.items() if p not in KNOWN_UNTYPED_API_PAGES}
     assert not unexpected, unexpected
-    assert KNOWN_UNTYPED_API_PAGES <= set(untyped), \
+    assert KNOWN_UNTYPED_API_PAGES <= set(untyped), (
         f"typed now, remove from KNOWN_UNTYPED_API_PAGES: {KNOWN_UNTYPED_API_PAGES - set(untyped)}"
+    )
 
 
 def test_trains_optional_arguments_show_their_defaults(site_dir):
-    """X_val, Y_val, X_test and Y_test of train are listed with default None, not required."""
-    rows = {name: default for name, _, default in
-            _parameter_rows(_soup(site_dir / "api" / "train" / "index.html"))}
+    """X_val, Y_val, X_test and Y_test of train are listed with default None, not
+    required."""
+    rows = {
+        name: default
+        for name, _, default in _parameter_rows(
+            _soup(site_dir / "api" / "train" / "index.html")
+        )
+    }
     for name in ("X_val", "Y_val", "X_test", "Y_test", "on_epoch"):
         assert rows.get(name) == "None", (name, rows.get(name))
     assert rows["X_train"] == "required"
