@@ -401,3 +401,20 @@ def test_every_section_with_an_equation_names_its_test_and_the_page_includes_cod
     assert len(INCLUDE.findall(text)) >= 2, (
         f"{page}.md includes no function from the package"
     )
+
+
+def test_tex_in_the_search_index_becomes_readable_text():
+    """The search hook turns TeX into plain text and leaves code alone."""
+    sys.path.insert(0, str(REPO / "hooks"))
+    try:
+        import search_boost
+    finally:
+        sys.path.remove(str(REPO / "hooks"))
+    assert search_boost.tex_to_text(r"\frac{1}{m}\sum_{j} L_j") == "1/m Σ_j L_j"
+    assert search_boost.tex_to_text(r"\sigma'(z) = \sigma(z)\bigl(1 - \sigma(z)\bigr)") \
+        == "σ'(z) = σ(z)(1 - σ(z))"
+    assert search_boost.tex_to_text(r"W^{[1]} x + b^{[1]}") == "W^[1] x + b^[1]"
+    assert search_boost.tex_to_text(r"e^{z_k - \max_i z_i}") == "e^(z_k - max_i z_i)"
+    html = r"<p>Its gradient \((\hat y - y)\)</p><pre><code>r'\(x\)'</code></pre>"
+    expected = "<p>Its gradient (y\u0302 - y)</p><pre><code>r'\\(x\\)'</code></pre>"
+    assert search_boost.plain_text(html) == expected
