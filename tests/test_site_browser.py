@@ -5,7 +5,8 @@ conftest.py, shared with tests/test_draw_page.py). For each page: all math
 typeset with no MathJax error and no raw TeX left, glyphs that really have a
 shape (the CHTML font CSS is present and the MathJax font is loaded), a copy
 button on every code block, no console error, no request to another host.
-Screenshots of the derivation pages go to test-output/screenshots/ for a human to look at.
+Screenshots of the derivation pages go to test-output/screenshots/ for a human to look
+at.
 """
 
 import pytest
@@ -32,7 +33,12 @@ TEACHING_PAGES = ("",) + DERIVATION_PAGES + ("draw/", "exercises/")
 # Pages being rewritten on other branches; the merge empties these sets.
 # listings wider than their block at 1280 px (long raw-LaTeX docstrings, lines over 88)
 KNOWN_WIDE_LISTING_PAGES = {
-    "data/", "initialisation/", "softmax/", "backprop/", "training/", "further/",
+    "data/",
+    "initialisation/",
+    "softmax/",
+    "backprop/",
+    "training/",
+    "further/",
     "draw/",  # its feed_forward listing (nnscratch/network.py) has a LaTeX docstring
 }
 # display equations still wider than the column at 390 px, even scaled to 60%
@@ -41,43 +47,53 @@ KNOWN_OVERFLOW_EQUATION_PAGES = {"api/network/"}  # LaTeX in feed_forward's docs
 
 # Runs in the page once MathJax has finished; returns what the assertions need.
 INSPECT = r"""async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
   await document.fonts.ready;
   const article = document.querySelector("article");
   const clone = article.cloneNode(true);
-  clone.querySelectorAll("pre, code, mjx-container, script, style").forEach(e => e.remove());
+  clone.querySelectorAll("pre, code, mjx-container, script, style")
+      .forEach(e => e.remove());
   const text = clone.textContent;
-  // U+2061..2064 (function application, invisible times, ...) are meant to have no shape
+  // U+2061..2064 (function application, invisible times, ...) have no shape
+  const shapeless = ["mjx-c2061", "mjx-c2062", "mjx-c2063", "mjx-c2064"];
   const glyphs = [...article.querySelectorAll("mjx-c")]
-      .filter(g => !["mjx-c2061", "mjx-c2062", "mjx-c2063", "mjx-c2064"].some(c => g.classList.contains(c)))
+      .filter(g => !shapeless.some(c => g.classList.contains(c)))
       .slice(0, 40);
   const shaped = glyphs.filter(g => {
     const content = getComputedStyle(g, "::before").content;
     const box = g.getBoundingClientRect();
-    return content && content !== "none" && content !== '""' && box.width > 0 && box.height > 0;
+    return content && content !== "none" && content !== '""'
+        && box.width > 0 && box.height > 0;
   });
-  const codeBlocks = [...article.querySelectorAll("pre > code")].filter(c => c.offsetParent !== null
-      || c.closest("details"));
-  const copyable = codeBlocks.filter(c =>
-      c.parentElement.querySelector("button[data-md-type='copy'], button.md-clipboard"));
+  const codeBlocks = [...article.querySelectorAll("pre > code")]
+      .filter(c => c.offsetParent !== null || c.closest("details"));
+  const copyable = codeBlocks.filter(c => c.parentElement
+      .querySelector("button[data-md-type='copy'], button.md-clipboard"));
   return {
     math: article.querySelectorAll(".arithmatex").length,
     typeset: article.querySelectorAll(".arithmatex mjx-container").length,
     containers: article.querySelectorAll("mjx-container").length,
-    errors: [...article.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent),
-    // math delimiters or TeX commands left in the text (an eqref outside \( \) stays raw)
+    errors: [...article.querySelectorAll("mjx-merror")]
+        .map(e => e.getAttribute("data-mjx-error") || e.textContent),
+    // math delimiters or TeX commands left in the text (an eqref outside \( \) stays)
     rawTeX: text.match(/\\[()\[\]]|\$\$|\\[a-zA-Z]+/g) || [],
     glyphs: glyphs.length, shaped: shaped.length,
-    mathFontLoaded: [...document.fonts].some(f => f.family.startsWith("MJXTEX") && f.status === "loaded"),
+    mathFontLoaded: [...document.fonts]
+        .some(f => f.family.startsWith("MJXTEX") && f.status === "loaded"),
     code: codeBlocks.length, copy: copyable.length,
-    // an eqref renders as a link to the numbered row; its digits are CSS glyphs, so check the target
+    // an eqref links to the numbered row; its digits are CSS glyphs: check the target
     eqref: [...article.querySelectorAll("mjx-container a[href^='#mjx-eqn']")].map(a =>
         !!document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)))),
     tags: article.querySelectorAll("mjx-mtd[id^='mjx-eqn']").length,
-    // listings that need sideways scrolling at this width: [first 60 characters of the longest line]
-    wideCode: [...article.querySelectorAll("pre > code")].filter(c => c.scrollWidth > c.clientWidth + 1)
-        .map(c => c.textContent.split("\n").reduce((a, l) => l.length > a.length ? l : a, "").slice(0, 60)),
-    palette: document.querySelectorAll("form[data-md-component='palette'] input[name='__palette']").length,
+    // listings that scroll sideways at this width: the start of their longest line
+    wideCode: [...article.querySelectorAll("pre > code")]
+        .filter(c => c.scrollWidth > c.clientWidth + 1)
+        .map(c => c.textContent.split("\n")
+            .reduce((a, l) => l.length > a.length ? l : a, "").slice(0, 60)),
+    palette: document.querySelectorAll(
+        "form[data-md-component='palette'] input[name='__palette']").length,
     search: !!document.querySelector("input[data-md-component='search-query']"),
   };
 }"""
@@ -273,27 +289,29 @@ def test_no_listing_of_a_teaching_page_scrolls_sideways_at_1280(inspected):
     }
     unexpected = {p: w for p, w in wide.items() if p not in KNOWN_WIDE_LISTING_PAGES}
     assert not unexpected, unexpected
-    assert KNOWN_WIDE_LISTING_PAGES <= set(wide), (
-        f"fixed, remove from KNOWN_WIDE_LISTING_PAGES: {KNOWN_WIDE_LISTING_PAGES - set(wide)}"
-    )
+    fixed = KNOWN_WIDE_LISTING_PAGES - set(wide)
+    assert not fixed, f"fixed, remove from KNOWN_WIDE_LISTING_PAGES: {fixed}"
 
 
 # Runs in a page at phone width once MathJax has typeset it and scaled the wide
 # equations.
 PHONE = r"""async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
   await document.fonts.ready;
   if (window.nnscratchFitEquations) window.nnscratchFitEquations();
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const article = document.querySelector("article");
   const viewport = document.documentElement.clientWidth;
-  const equations = [...article.querySelectorAll("mjx-container[display]")].filter(e => e.offsetParent);
+  const equations = [...article.querySelectorAll("mjx-container[display]")]
+      .filter(e => e.offsetParent);
   const wide = equations.filter(e => {
     const column = e.parentElement.clientWidth;
     return e.getBoundingClientRect().width > column + 1 || e.scrollWidth > column + 1;
   }).map(e => e.getAttribute("aria-label") || e.textContent.slice(0, 60));
-  const numbers = [...article.querySelectorAll("mjx-container[display] mjx-mtd[id^='mjx-eqn']")]
-      .filter(n => n.offsetParent);
+  const numbers = [...article.querySelectorAll(
+      "mjx-container[display] mjx-mtd[id^='mjx-eqn']")].filter(n => n.offsetParent);
   const hidden = numbers.filter(n => {
     const r = n.getBoundingClientRect();
     return r.right > viewport + 1 || r.left < -1;
@@ -303,7 +321,8 @@ PHONE = r"""async () => {
   const overlaps = [];
   for (const code of article.querySelectorAll("pre > code")) {
     const pre = code.parentElement;
-    const button = pre.querySelector("button[data-md-type='copy'], button.md-clipboard, .md-code__button");
+    const button = pre.querySelector(
+        "button[data-md-type='copy'], button.md-clipboard, .md-code__button");
     if (!button || !code.offsetParent) continue;
     const b = button.getBoundingClientRect(), view = code.getBoundingClientRect();
     const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
@@ -357,9 +376,8 @@ def test_display_equations_fit_the_column_at_390(phone):
         p: w for p, w in wide.items() if p not in KNOWN_OVERFLOW_EQUATION_PAGES
     }
     assert not unexpected, unexpected
-    assert KNOWN_OVERFLOW_EQUATION_PAGES <= set(wide), (
-        f"fixed, remove from KNOWN_OVERFLOW_EQUATION_PAGES: {KNOWN_OVERFLOW_EQUATION_PAGES - set(wide)}"
-    )
+    fixed = KNOWN_OVERFLOW_EQUATION_PAGES - set(wide)
+    assert not fixed, f"fixed, remove from KNOWN_OVERFLOW_EQUATION_PAGES: {fixed}"
     assert {p for p, f in phone.items() if f["pageScrolls"]} == set()
     assert sum(f["equations"] for f in phone.values()) > 40
 
@@ -393,7 +411,8 @@ def test_the_layout_checks_see_an_overflowing_equation_and_a_covered_line(
     page.evaluate("""async () => {
       await MathJax.startup.promise;
       window.nnscratchFitEquations = null;
-      document.querySelectorAll("mjx-container[display]").forEach(e => e.style.fontSize = "");
+      document.querySelectorAll("mjx-container[display]")
+        .forEach(e => e.style.fontSize = "");
       const style = document.createElement("style");
       style.textContent = ".md-typeset pre > code { padding-top: 0 !important; }";
       document.head.appendChild(style);
@@ -414,8 +433,7 @@ SEARCHES = {  # concept word -> the teaching page that must come first
 
 
 def _first_result(page, word):
-    """URL path of the first search result for `word`, typed into Material's search box.
-    """
+    """URL path of the first search result for `word`, typed into Material's search box."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     query = page.locator("input[data-md-component='search-query']")
