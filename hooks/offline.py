@@ -15,15 +15,22 @@ NOTEBOOK_SCRIPTS = re.compile(
     r'<script src="(https?://[^"]*mathjax[^"]*)?">\s*</script>'  # MathJax 2 (empty src when unset)
     r'|<script type="text/x-mathjax-config">.*?</script>'
     r'|<script type="module">(?:(?!</script>).)*?cdnjs\.cloudflare\.com/ajax/libs/mermaid.*?</script>',
-    re.S | re.I)
-REMOTE = re.compile(r'<(script|link|img|iframe|source)\b[^>]*\b(src|href)="(https?:)?//[^"]*"', re.I)
+    re.S | re.I,
+)
+REMOTE = re.compile(
+    r'<(script|link|img|iframe|source)\b[^>]*\b(src|href)="(https?:)?//[^"]*"', re.I
+)
 
 
 def on_post_page(output, page, config):
     output = NOTEBOOK_SCRIPTS.sub("", output)
     for match in REMOTE.finditer(output):
         tag = match.group(0)
-        if match.group(1).lower() == "link" and not re.search(r'rel="(stylesheet|preload|icon|modulepreload)"', tag):
+        if match.group(1).lower() == "link" and not re.search(
+            r'rel="(stylesheet|preload|icon|modulepreload)"', tag
+        ):
             continue
-        raise PluginError(f"{page.file.src_uri}: loads a resource from another host: {tag[:160]}")
+        raise PluginError(
+            f"{page.file.src_uri}: loads a resource from another host: {tag[:160]}"
+        )
     return output

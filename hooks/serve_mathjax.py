@@ -18,19 +18,27 @@ def _es5_folder():
     try:
         import mathjax
     except ImportError:
-        raise PluginError("MathJax files not found: pip install -e '.[docs]' "
-                          "(it installs django-static-mathjax==3.2.2.1)") from None
+        raise PluginError(
+            "MathJax files not found: pip install -e '.[docs]' "
+            "(it installs django-static-mathjax==3.2.2.1)"
+        ) from None
     root = Path(mathjax.__file__).parent / "static" / "mathjax"
     if not (root / "es5" / "tex-chtml-full.js").is_file():
-        raise PluginError(f"{root}: no es5/tex-chtml-full.js; reinstall django-static-mathjax==3.2.2.1")
+        raise PluginError(
+            f"{root}: no es5/tex-chtml-full.js; reinstall django-static-mathjax==3.2.2.1"
+        )
     return root
 
 
 def on_files(files, config):
     root = _es5_folder()
-    wanted = {f"{TARGET}/tex-chtml-full.js": root / "es5" / "tex-chtml-full.js",
-              f"{TARGET}/LICENSE": root / "LICENSE"}
-    for font in sorted((root / "es5" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")):
+    wanted = {
+        f"{TARGET}/tex-chtml-full.js": root / "es5" / "tex-chtml-full.js",
+        f"{TARGET}/LICENSE": root / "LICENSE",
+    }
+    for font in sorted(
+        (root / "es5" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff")
+    ):
         wanted[f"{TARGET}/output/chtml/fonts/woff-v2/{font.name}"] = font
     for uri, source in wanted.items():
         files.append(File.generated(config, uri, abs_src_path=str(source)))

@@ -1,15 +1,26 @@
+"""Fixtures shared by the tests; the site's test pages include each one a page's tests
+use."""
+
 import numpy as np
 import pytest
 
 
+# --8<-- [start:rng]
 @pytest.fixture
 def rng():
+    """A NumPy generator with a fixed seed: every test that uses it draws the same
+    numbers."""
     return np.random.default_rng(12345)
 
 
+# --8<-- [end:rng]
+
+
+# --8<-- [start:small_net]
 @pytest.fixture
 def small_net(rng):
-    """A float64 784-free toy network (n_x=7, n_h=5, K=4) with a batch of m=6 examples."""
+    """A float64 784-free toy network (n_x=7, n_h=5, K=4) with a batch of m=6 examples.
+    """
     n_x, n_h, K, m = 7, 5, 4, 6
     params = {
         "W1": rng.standard_normal((n_h, n_x)),
@@ -22,7 +33,10 @@ def small_net(rng):
     return X, Y, params
 
 
-# --- the documentation site (tests/test_site_*.py) -------------------------------------------
+# --8<-- [end:small_net]
+
+
+# --- the documentation site (tests/test_site_*.py) ------------------------------------
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -31,30 +45,57 @@ from pathlib import Path  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 
 
+# --8<-- [start:build_site]
 def build_site(config, out, cwd=REPO):
-    """Run `mkdocs build --strict` with `config` into `out`; return the CompletedProcess."""
+    """Run `mkdocs build --strict` with `config` into `out`; return the
+    CompletedProcess."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out)],
-        cwd=cwd, env=env, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(config),
+            "-d",
+            str(out),
+        ],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
+# --8<-- [end:build_site]
+
+
+# --8<-- [start:site_dir]
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory):
     """The site, built once per test session with --strict into a temporary folder."""
     out = tmp_path_factory.mktemp("site")
     result = build_site(REPO / "mkdocs.yml", out)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, (
+        f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+    )
     return out
 
 
-# --- headless Chromium and a local server of the built site, shared by the browser tests -------
+# --8<-- [end:site_dir]
+
+
+# --- headless Chromium and a local server of the built site, shared by the browser test
 CHROMIUM = "/usr/bin/chromium"
 LOCAL_HOSTS = {"127.0.0.1"}
 
 
+# --8<-- [start:offline_context]
 def offline_context(browser, **options):
-    """A browser context in which every request to a host other than 127.0.0.1 is aborted.
+    """A browser context in which every request to a host other than 127.0.0.1 is
+    aborted.
 
     Returns:
         (context, blocked): `blocked` lists the URL of every request stopped, in order;
@@ -76,6 +117,10 @@ def offline_context(browser, **options):
     return context, blocked
 
 
+# --8<-- [end:offline_context]
+
+
+# --8<-- [start:server]
 @pytest.fixture(scope="session")
 def server(site_dir):
     """Base URL of the built site, served on 127.0.0.1 for the whole session."""
@@ -88,7 +133,8 @@ def server(site_dir):
             pass
 
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir)))
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site_dir))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -96,37 +142,47 @@ def server(site_dir):
     httpd.server_close()
 
 
+# --8<-- [end:server]
+
+
+# --8<-- [start:browser]
 @pytest.fixture(scope="session")
 def browser():
     """Debian's /usr/bin/chromium driven by playwright (never `playwright install`)."""
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():  # not a skip: CI installs it, and a missing browser is a failure
-        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)", pytrace=False)
+    if not Path(
+        CHROMIUM
+    ).exists():  # not a skip: CI installs it, and a missing browser is a failure
+        pytest.fail(
+            f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)",
+            pytrace=False,
+        )
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--disable-default-apps", "--disable-domain-reliability",
-            "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
-        ])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-default-apps",
+                "--disable-domain-reliability",
+                "--no-proxy-server",  # 127.0.0.1 directly, whatever proxy the environment sets
+            ],
+        )
         yield browser
         browser.close()
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Say which code blocks of the site were not run because they carry the opt-out class."""
-    try:
-        from test_site_pages import OPTED_OUT
-    except ImportError:
-        return
-    if OPTED_OUT:
-        pages = sorted({page for page, _ in OPTED_OUT})
-        terminalreporter.write_line(
-            f"site code blocks opted out (class 'norun', not executed): {len(OPTED_OUT)} "
-            f"on {len(pages)} pages: {', '.join(pages)}")
+# --8<-- [end:browser]
 
 
+# --8<-- [start:dead_mirror]
 @pytest.fixture(scope="session")
 def dead_mirror():
     """A URL on a local port nobody listens on: connecting to it is refused at once."""
@@ -138,6 +194,10 @@ def dead_mirror():
     return f"http://127.0.0.1:{port}/"
 
 
+# --8<-- [end:dead_mirror]
+
+
+# --8<-- [start:offline_data]
 @pytest.fixture(autouse=True)
 def offline_data(dead_mirror, tmp_path_factory, monkeypatch):
     """No test touches the internet or the user's cache: mirrors point at a dead
@@ -147,3 +207,6 @@ def offline_data(dead_mirror, tmp_path_factory, monkeypatch):
     for var in ("no_proxy", "NO_PROXY"):  # local test servers never go through a proxy
         monkeypatch.setenv(var, "127.0.0.1,localhost")
     monkeypatch.setenv("NNSCRATCH_DATA", str(tmp_path_factory.mktemp("cache")))
+
+
+# --8<-- [end:offline_data]

@@ -265,6 +265,7 @@
     // canvas pixels per CSS pixel: sharp strokes on high-density screens
     var res = PAD * Math.min(3, Math.max(1, Math.round(window.devicePixelRatio || 1)));
     pad.width = pad.height = res;
+    pad.setAttribute("role", "img");
     pad.setAttribute("aria-label", "Drawing area: draw one digit, 0 to 9, as large as the box");
     var controls = element("div", "nns-draw__buttons", left);
     var clearButton = button(controls, "Clear", "clear");
@@ -279,6 +280,7 @@
     for (var k = 0; k < 10; k++) {
       var row = element("li", "nns-draw__bar", bars);
       row.setAttribute("data-digit", String(k));
+      row.setAttribute("aria-label", "Digit " + k + ": no prediction yet");
       element("span", "nns-draw__digit", row, String(k));
       var track = element("span", "nns-draw__track", row);
       var fill = element("span", "nns-draw__fill", track);
@@ -301,6 +303,7 @@
         state.probabilities = state.hidden = null;
         rows.forEach(function (r) {
           r.fill.style.width = "0%"; r.value.textContent = ""; r.row.classList.remove("nns-draw__bar--top");
+          r.row.setAttribute("aria-label", "Digit " + r.row.getAttribute("data-digit") + ": no prediction yet");
         });
         paintGrey(inputView, [], 1);
         if (hiddenView) paintGrey(hiddenView, [], 1);
@@ -315,6 +318,7 @@
         var p = result.a2[k];
         r.fill.style.width = (100 * p).toFixed(2) + "%";
         r.value.textContent = (100 * p).toFixed(1) + "%";
+        r.row.setAttribute("aria-label", "Digit " + k + ": probability " + r.value.textContent);
         r.row.classList.toggle("nns-draw__bar--top", k === top);
       });
       paintGrey(inputView, x, 1);
