@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .data import FILES, DataError, atomic_write_text, export_hdf5, load_data, make_sample, one_hot, verify_folder
+from .exercises.cli import add_exercise_commands
 from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist, missing_files
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
@@ -74,6 +75,7 @@ def build_parser():
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("mnist_sample.npz"))
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_make_sample)
+    add_exercise_commands(commands)
     return parser
 
 
