@@ -206,6 +206,7 @@ def test_check_exits_0_on_a_solution_and_1_with_a_hint_on_a_wrong_answer(tmp_pat
             "no exercise named 'sofmax'; did you mean softmax?",
         ),
         (None, ["check", "softmax", "{dir}/missing.py"], "no such file"),
+        (None, ["check", "softmax", "{dir}"], "is a folder; pass your Python file"),
         ("x = 1\n", ["check", "softmax", "{dir}/answer.txt"], "expected a Python file"),
         (
             "def softmax(Z)\n    return Z\n",

@@ -124,6 +124,10 @@ def start(name: str, folder: Path) -> int:
 def check(name: str, file: Path, seed: int | None, timeout: float) -> int:
     """Grade `file` for exercise `name` in a child process; its exit status is ours."""
     e = exercise(name)
+    if file.is_dir():
+        raise UsageError(
+            f"{file} is a folder; pass your Python file, e.g. {file / e.file_name}"
+        )
     if not file.is_file():
         raise UsageError(
             f"{file}: no such file; write one with 'nnscratch exercises start {name}'"

@@ -1,7 +1,10 @@
 """The exercises: name, the reader's functions, the page that asks, the checker."""
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from . import check_layers as layers
 from . import check_networks as networks
@@ -25,7 +28,7 @@ class Exercise:
     functions: tuple[str, ...]
     page: str
     summary: str
-    checker: object
+    checker: Callable[[dict, np.random.Generator], Iterator[str]]
 
     @property
     def file_name(self) -> str:
