@@ -194,7 +194,26 @@ def test_check_exits_0_on_a_solution_and_1_with_a_hint_on_a_wrong_answer(tmp_pat
     )
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "FAILED" in bad.stdout and "did you divide by m twice?" in bad.stdout
+    for part in ("of shape (", "largest relative error", "expected [", "got ["):
+        assert part in bad.stdout, part
     assert "--seed" in bad.stdout.splitlines()[-1]
+
+
+def test_an_exception_in_the_reader_code_names_its_line():
+    """A function that raises fails its check, naming the error and its line."""
+    e = EXERCISES["softmax"]
+    source = "def softmax(Z):\n    return Z[len(Z)]\n"
+    passed, lines = grade(e, _load_source(source, e), seed=0)
+    report = "\n".join(lines)
+    assert not passed and "softmax raised IndexError" in report
+    assert "line 2 of <reader>" in report, report
+
+
+def _load_source(source, exercise):
+    """The functions defined by `source`, compiled under the file name '<reader>'."""
+    namespace = {}
+    exec(compile(source, "<reader>", "exec"), namespace)
+    return {name: namespace[name] for name in exercise.functions}
 
 
 @pytest.mark.parametrize(
@@ -222,6 +241,11 @@ def test_check_exits_0_on_a_solution_and_1_with_a_hint_on_a_wrong_answer(tmp_pat
             "import numpy as np\nnp.nothing()\n",
             ["check", "softmax", "{file}"],
             "importing it raised AttributeError on line 2",
+        ),
+        (
+            "raise ValueError('first line\\nsecond line')\n",
+            ["check", "softmax", "{file}"],
+            "raised ValueError on line 1: first line",
         ),
         (
             None,

@@ -24,8 +24,7 @@ class UsageError(Exception):
 def load_functions(
     path: Path, names: tuple[str, ...], shown: str | None = None, exercise: str = "NAME"
 ) -> dict:
-    """Import the file at `path` under a private module name; return its `names`
-    functions.
+    """Import the file at `path` as a private module; return its functions `names`.
 
     `shown` is how messages name the file (default: `path`).
 
@@ -44,8 +43,9 @@ def load_functions(
             f for f in traceback.extract_tb(e.__traceback__) if f.filename == str(path)
         ]
         where = f" on line {frames[-1].lineno}" if frames else ""
+        message = (str(e).splitlines() or [""])[0]  # one line, whatever was raised
         raise UsageError(
-            f"{shown}: importing it raised {type(e).__name__}{where}: {e}"
+            f"{shown}: importing it raised {type(e).__name__}{where}: {message}"
         ) from None
     functions = {}
     for name in names:
