@@ -27,6 +27,7 @@ from .fileio import (
     check_output_folder,
     staged_folder,
 )
+from .exercises.cli import add_exercise_commands
 from .metrics import classification_report, confusion_matrix
 from .model_io import ModelFileError, load_model, save_model
 from .network import HIDDEN_ACTIVATIONS
@@ -163,6 +164,7 @@ def build_parser():
     )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_make_sample)
+    add_exercise_commands(commands)
     return parser
 
 

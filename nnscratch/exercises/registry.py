@@ -1,0 +1,115 @@
+"""The exercises: name, the reader's functions, the page that asks, the checker."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import check_layers as layers
+from . import check_networks as networks
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise.
+
+    Attributes:
+        name: the command-line name, e.g. "softmax".
+        functions: names of the functions the reader's file must define.
+        page: the docs page whose Exercises section asks for it, e.g. "softmax.md".
+        summary: one line for `nnscratch exercises`.
+        checker: generator function (functions dict, rng) -> lines of passed checks.
+    """
+
+    name: str
+    functions: tuple[str, ...]
+    page: str
+    summary: str
+    checker: Callable[[dict, np.random.Generator], Iterator[str]]
+
+    @property
+    def file_name(self) -> str:
+        """Name of the starter and solution files, e.g. "cross_entropy_gradient.py"."""
+        return self.name.replace("-", "_") + ".py"
+
+    @property
+    def starter(self) -> Path:
+        return HERE / "starters" / self.file_name
+
+    @property
+    def solution(self) -> Path:
+        return HERE / "solutions" / self.file_name
+
+
+EXERCISES = {
+    e.name: e
+    for e in (
+        Exercise(
+            "sigmoid-derivative",
+            ("sigmoid_derivative",),
+            "activations.md",
+            "sigmoid'(z), accurate also far out in both tails",
+            layers.check_sigmoid_derivative,
+        ),
+        Exercise(
+            "tanh-hidden",
+            ("feed_forward_tanh", "back_propagate_tanh"),
+            "activations.md",
+            "forward pass and gradients of the network with a tanh hidden layer",
+            networks.check_tanh_hidden,
+        ),
+        Exercise(
+            "softmax",
+            ("softmax",),
+            "softmax.md",
+            "column-wise softmax of a (K, m) array, stable for extreme logits",
+            layers.check_softmax,
+        ),
+        Exercise(
+            "cross-entropy-gradient",
+            ("loss_gradient",),
+            "softmax.md",
+            "dL/dZ2 of the batch-mean cross-entropy of a softmax output",
+            layers.check_cross_entropy_gradient,
+        ),
+        Exercise(
+            "mse-sigmoid-output",
+            ("mse_gradient",),
+            "softmax.md",
+            "dL/dZ2 of the mean squared error of a sigmoid output: sigma' comes back",
+            layers.check_mse_sigmoid_output,
+        ),
+        Exercise(
+            "backprop",
+            ("back_propagate",),
+            "backprop.md",
+            "the four gradients of the sigmoid-softmax network, as the package "
+            "returns them",
+            networks.check_backprop,
+        ),
+        Exercise(
+            "two-hidden-layers",
+            ("feed_forward_2h", "back_propagate_2h"),
+            "backprop.md",
+            "forward pass and gradients of n_x-n_1-n_2-K, two sigmoid hidden layers",
+            networks.check_two_hidden_layers,
+        ),
+        Exercise(
+            "he-factor",
+            ("he_std",),
+            "initialisation.md",
+            "the standard deviation that keeps the variance through ReLU layers",
+            layers.check_he_factor,
+        ),
+        Exercise(
+            "float32-step",
+            ("float32_step",),
+            "training.md",
+            "the finite-difference step that makes a float32 gradient check meaningful",
+            layers.check_float32_step,
+        ),
+    )
+}

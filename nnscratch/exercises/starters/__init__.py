@@ -1,0 +1,1 @@
+"""Starter files of the exercises: each function stub raises NotImplementedError."""
