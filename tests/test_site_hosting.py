@@ -324,7 +324,8 @@ def print_sections(print_site):
     soup = BeautifulSoup((print_site / "print_page" / "index.html").read_text(),
                          "html.parser")
     sections = []
-    for section in soup.select("#print-site-page section.print-page[id]"):
+    pages = "#print-site-page section.print-page[id]:not(.md-section)"  # not nav sections
+    for section in soup.select(pages):
         h1 = section.find("h1")
         sections.append((section["id"], h1.get_text(" ", strip=True).rstrip("¶ ")))
     return sections
@@ -370,7 +371,8 @@ def test_each_page_numbers_its_equations_from_one_in_print(browser, print_site):
     tags = """() => {
       const out = {};
       for (const item of MathJax.startup.document.math) {
-        const section = item.typesetRoot && item.typesetRoot.closest("section[id]");
+        const section = item.typesetRoot
+            && item.typesetRoot.closest("section.print-page[id]:not(.md-section)");
         if (!section) continue;
         const mml = MathJax.startup.toMML(item.root);
         const found = mml.matchAll(

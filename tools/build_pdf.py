@@ -36,7 +36,9 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
 
 # Runs in the print page once it is ready; what the checks and the tests need.
 INSPECT = """() => ({
-  sections: [...document.querySelectorAll('#print-site-page section.print-page[id]')]
+  // one section per page of the site (a nav section is a container, not a page)
+  sections: [...document.querySelectorAll(
+      '#print-site-page section.print-page[id]:not(.md-section)')]
       .map(s => s.id),
   math: document.querySelectorAll('#print-site-page .arithmatex').length,
   typeset: document.querySelectorAll('#print-site-page .arithmatex mjx-container')

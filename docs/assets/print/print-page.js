@@ -4,7 +4,9 @@
 // the site: the sections are typeset one by one, with MathJax's numbering reset before each.
 window.MathJax.startup = Object.assign(window.MathJax.startup || {}, {
   pageReady() {
-    const sections = document.querySelectorAll("#print-site-page section.print-page[id]");
+    // one section per page of the site; a navigation section only contains pages
+    const sections = document.querySelectorAll(
+      "#print-site-page section.print-page[id]:not(.md-section)");
     let chain = Promise.resolve();
     sections.forEach((section) => {
       chain = chain.then(() => {
