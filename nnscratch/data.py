@@ -82,7 +82,9 @@ def one_hot(y, n_classes=N_CLASSES, dtype=np.float32):
     """
     y = np.asarray(y).ravel()
     if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise DataError(f"labels must lie in 0..{n_classes - 1}; found {y.min()}..{y.max()}")
+        raise DataError(
+            f"labels must lie in 0..{n_classes - 1}; found {y.min()}..{y.max()}"
+        )
     return (np.arange(n_classes)[:, None] == y[None, :]).astype(dtype)  # (2)
 # --8<-- [end:one_hot]
 

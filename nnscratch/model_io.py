@@ -110,7 +110,8 @@ def load_model(path: Path) -> tuple[dict[str, np.ndarray], dict]:
     except ModelFileError:
         raise
     # a damaged archive raises many types, from zipfile, zlib or numpy's header parser
-    except Exception as e:  # noqa: BLE001 (reading bytes only: every failure is a bad file)
+    # reading bytes only: every failure is a bad file
+    except Exception as e:  # noqa: BLE001
         reason = " ".join(str(e).split()) or type(e).__name__
         raise ModelFileError(
             f"{path}: corrupt or truncated model archive ({reason}); " f"{FIX}"

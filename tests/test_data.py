@@ -42,6 +42,8 @@ def make_folder(tmp_path, n_train=30, n_test=10, seed=0, compress=True):
 
 @pytest.mark.parametrize("compress", [True, False])
 def test_idx_folder_round_trip(tmp_path, compress):
+    """IDX files, raw or gzipped, load as float32 example-contiguous columns with their
+    labels."""
     arrays = make_folder(tmp_path, compress=compress)
     d = load_data(tmp_path)
     assert d.X_train.shape == (784, 30) and d.X_train.dtype == np.float32
@@ -52,6 +54,8 @@ def test_idx_folder_round_trip(tmp_path, compress):
 
 
 def test_hdf5_layout_round_trip(tmp_path):
+    """The write-up's HDF5 layout loads to the same arrays as the IDX files it was made
+    from."""
     arrays = make_folder(tmp_path)
     idx = load_data(tmp_path)
     path = tmp_path / "mnist.hdf5"
@@ -66,6 +70,8 @@ def test_hdf5_layout_round_trip(tmp_path):
 
 
 def test_one_hot_matches_the_identity_reference_and_argmax_recovers_labels():
+    """one_hot gives the identity matrix's columns, and argmax over axis 0 gives the
+    labels back."""
     y = np.random.default_rng(0).integers(0, 10, 1000)
     Y = one_hot(y)
     assert Y.shape == (10, 1000) and Y.dtype == np.float32
@@ -76,6 +82,8 @@ def test_one_hot_matches_the_identity_reference_and_argmax_recovers_labels():
 
 
 def test_shipped_sample_is_real_mnist_and_balanced_enough():
+    """The shipped sample holds real MNIST digits of all ten classes in the column
+    layout."""
     d = load_sample()
     assert d.X_train.shape == (784, 5000) and d.X_test.shape == (784, 1000)
     assert d.X_train.dtype == np.float32 and d.X_train.max() <= 1
@@ -87,6 +95,7 @@ def test_shipped_sample_is_real_mnist_and_balanced_enough():
 
 
 def test_to_columns_keeps_pixel_order():
+    """to_columns keeps the row-major pixel order of each image and scales to [0, 1]."""
     values = (np.arange(784) % 256).astype(np.uint8)
     img = values.reshape(1, 28, 28)
     assert np.array_equal(to_columns(img)[:, 0], values.astype(np.float32) / np.float32(255))
@@ -98,6 +107,7 @@ def test_to_columns_keeps_pixel_order():
     (lambda raw: raw[:2], "too short"),
 ])
 def test_bad_idx_files_raise_data_error(tmp_path, corrupt, message):
+    """A damaged IDX file raises DataError with a message naming what is wrong."""
     make_folder(tmp_path, compress=False)
     path = tmp_path / "train-images-idx3-ubyte"
     path.write_bytes(corrupt(path.read_bytes()))

@@ -32,17 +32,9 @@ TEACHING_PAGES = ("",) + DERIVATION_PAGES + ("draw/", "exercises/")
 
 # Pages being rewritten on other branches; the merge empties these sets.
 # listings wider than their block at 1280 px (long raw-LaTeX docstrings, lines over 88)
-KNOWN_WIDE_LISTING_PAGES = {
-    "data/",
-    "initialisation/",
-    "softmax/",
-    "backprop/",
-    "training/",
-    "further/",
-    "draw/",  # its feed_forward listing (nnscratch/network.py) has a LaTeX docstring
-}
+KNOWN_WIDE_LISTING_PAGES: set[str] = set()
 # display equations still wider than the column at 390 px, even scaled to 60%
-KNOWN_OVERFLOW_EQUATION_PAGES = {"api/network/"}  # LaTeX in feed_forward's docstring
+KNOWN_OVERFLOW_EQUATION_PAGES: set[str] = set()
 
 
 # Runs in the page once MathJax has finished; returns what the assertions need.

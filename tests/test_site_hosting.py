@@ -452,8 +452,8 @@ def test_the_pdf_holds_every_teaching_page_in_order(pdf_text, print_site):
 
 
 def test_the_pdf_text_has_no_raw_tex_outside_code_listings(pdf_text, print_site):
-    """No line of the PDF's text holds TeX such as \\frac or \\begin{, except lines of
-    code listings printed verbatim (a docstring's own TeX)."""
+    """No line of the PDF's text holds raw TeX (a backslash command such as frac or
+    begin), except lines of code listings printed verbatim."""
     soup = BeautifulSoup((print_site / "print_page" / "index.html").read_text(),
                          "html.parser")
     listings = squash(" ".join(c.get_text() for c in soup.select("pre > code")))

@@ -34,22 +34,27 @@ DOCS = REPO / "docs"
 SOURCES = sorted(DOCS.rglob("*.md"))
 CONTINUES = "(continues the block above)"
 
+
+def built_page_of(path):
+    """The page a source is shown on: itself, or for a partial kept out of the page
+    list (docs/_exercises/), the page that includes it with a snippet line."""
+    rel = path.relative_to(REPO).as_posix()
+    if not path.relative_to(DOCS).as_posix().startswith("_"):
+        return path
+    including = [
+        page
+        for page in SOURCES
+        if f'--8<-- "{rel}"' in page.read_text(encoding="utf-8")
+    ]
+    assert len(including) == 1, f"{rel} is included by {including}, not by one page"
+    return including[0]
+
 # Pages being rewritten on other branches; the merge empties these sets.
 # Plain ```python blocks that are neither a listing nor a markdown-exec block: a reader
 # cannot tell whether they run, and nothing checks them.
-KNOWN_PLAIN_PYTHON_PAGES = {
-    "activations.md",
-    "backprop.md",
-    "data.md",
-    "further.md",
-    "index.md",
-    "initialisation.md",
-    "softmax.md",
-    "symbols.md",
-    "training.md",
-}
+KNOWN_PLAIN_PYTHON_PAGES: set[str] = set()
 # Headings whose table-of-contents label is raw TeX (needs { data-toc-label="..." }).
-KNOWN_RAW_TEX_TOC_PAGES = {"softmax/"}
+KNOWN_RAW_TEX_TOC_PAGES: set[str] = set()
 
 # Executes the blocks of one program (one block, or one session's blocks in page order)
 # in one namespace, printing a boundary line after each block so that each block's own
@@ -143,7 +148,7 @@ def test_the_output_shown_on_the_page_is_what_the_block_prints(program_runs, sit
         code, outputs, _ = program_runs[key]
         assert code == 0, f"{key} fails; see the test above"
         for (name, source, block, path), printed in zip(blocks, outputs):
-            html = site_dir / page_url(path, DOCS) / "index.html"
+            html = site_dir / page_url(built_page_of(path), DOCS) / "index.html"
             shown = article_code_blocks(html.read_text(encoding="utf-8"))
             positions = [
                 i

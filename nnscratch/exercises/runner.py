@@ -8,6 +8,7 @@ Exit status: 0 every check passed, 1 a check failed, 2 the file cannot be graded
 
 import importlib.util
 import sys
+import textwrap
 import traceback
 from pathlib import Path
 
@@ -72,8 +73,13 @@ def grade(exercise: Exercise, functions: dict, seed: int) -> tuple[bool, list[st
             passed.append(f"  ok      {line}")
     except CheckFailed as e:
         lines = passed + [f"  FAILED  {e.check}"]
-        lines += [f"          {part}" for part in e.detail.splitlines()]
-        lines += [f"  hint:   {e.hint}"] if e.hint else []
+        for part in e.detail.splitlines():  # sentences wrapped; indented lines kept
+            wrapped = [part] if part.startswith(" ") else textwrap.wrap(part, 68)
+            lines += [f"          {piece}" for piece in wrapped or [""]]
+        if e.hint:  # wrapped to fit a terminal (and the page's code column)
+            hint = textwrap.wrap(e.hint, width=68)
+            lines += [f"  hint:   {hint[0]}"]
+            lines += [f"          {part}" for part in hint[1:]]
         lines.append(
             f"{exercise.name}: {len(passed)} checks passed, then one failed "
             f"(seed {seed}; --seed {seed} repeats these shapes)"

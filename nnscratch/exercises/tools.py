@@ -1,6 +1,7 @@
 """What every checker needs: a failure with a hint, distinct random sizes, a guarded
 call of the reader's function, and a comparison that names the likely mistake."""
 
+import os
 import signal
 import sys
 import traceback
@@ -110,7 +111,8 @@ def _where(function):
     traceback."""
     home = function.__code__.co_filename
     frames = [f for f in traceback.extract_tb(sys.exc_info()[2]) if f.filename == home]
-    return f"line {frames[-1].lineno} of {home}" if frames else home
+    shown = os.path.basename(home)  # the file's name, wherever it was run from
+    return f"line {frames[-1].lineno} of {shown}" if frames else shown
 
 
 def _warning_hint(message):
