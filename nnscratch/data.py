@@ -71,7 +71,9 @@ class Dataset:
 
 
 # --8<-- [start:one_hot]
-def one_hot(y, n_classes=N_CLASSES, dtype=np.float32):
+def one_hot(
+    y: np.ndarray, n_classes: int = N_CLASSES, dtype: type = np.float32
+) -> np.ndarray:
     """One-hot targets, one column per example: Equation (2) of the Data page.
 
     Args:

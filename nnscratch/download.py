@@ -25,6 +25,7 @@ reached, so callers catch one type; the message names the folder or URL,
 the reason and the fix, and the underlying `OSError` is kept as `__cause__`.
 """
 
+from collections.abc import Callable
 import gzip
 import hashlib
 import http.client
@@ -84,16 +85,16 @@ def missing_files(folder, files=FILES):
 
 
 def download_mnist(
-    folder=None,
-    mirrors=None,
-    files=FILES,
-    timeout=TIMEOUT,
-    progress=True,
-    log=None,
-    deadline=DEADLINE,
-    min_rate=MIN_RATE,
-    grace=GRACE,
-    sizes=RAW_SIZES,
+    folder: str | os.PathLike | None = None,
+    mirrors: list[str] | None = None,
+    files: dict[str, str] = FILES,
+    timeout: float = TIMEOUT,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+    deadline: float = DEADLINE,
+    min_rate: float = MIN_RATE,
+    grace: float = GRACE,
+    sizes: dict[str, int] = RAW_SIZES,
 ) -> list[str]:
     """Make `folder` hold every file of `files`, verified; return the names it fetched.
 

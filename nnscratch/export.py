@@ -24,7 +24,9 @@ WEB_DTYPES = ("float32", "float16")
 FLOAT16_TOLERANCE = 1e-3
 
 
-def web_model(params, activation, dtype="float32"):
+def web_model(
+    params: dict[str, np.ndarray], activation: str, dtype: str = "float32"
+) -> dict:
     """The JSON-ready dict of the page's model file.
 
     Args:

@@ -1,5 +1,6 @@
 """Mini-batch training with momentum, seeded and reproducible."""
 
+from collections.abc import Callable
 import time
 from dataclasses import asdict, dataclass
 from itertools import repeat
@@ -154,7 +155,7 @@ def train(
     Y_val: np.ndarray | None = None,
     X_test: np.ndarray | None = None,
     Y_test: np.ndarray | None = None,
-    on_epoch=None,
+    on_epoch: Callable[[dict], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[dict]]:
     """Train a network from scratch; same config and data give identical parameters.
 
