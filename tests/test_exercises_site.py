@@ -1,6 +1,7 @@
 """The Exercises sections of the site: each folds its tested solution file and a hint
 and links the package's starter; the built site serves those very files."""
 
+import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -14,7 +15,9 @@ def test_pages_show_the_checked_solutions_and_link_the_starters():
     """Each section folds its tested solution and a hint, and links its starter."""
     for e in EXERCISES.values():
         partial = (REPO / "docs" / "_exercises" / e.page).read_text()
-        section = partial.split(f"{{#{e.name}}}", 1)[1].split("\n### ", 1)[0]
+        heading = re.search(r"\{\s*#" + re.escape(e.name) + r"[\s}]", partial)
+        assert heading, f"no heading with the anchor #{e.name}"
+        section = partial[heading.end():].split("\n### ", 1)[0]
         assert '??? success "Solution"' in section, e.name
         assert f'--8<-- "nnscratch/exercises/solutions/{e.file_name}"' in section, (
             e.name
