@@ -47,14 +47,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 # --8<-- [start:build_site]
 def build_site(config, out, cwd=REPO):
-    """Run `mkdocs build --strict` with `config` into `out`; return the
-    CompletedProcess."""
+    """Run `properdocs build --strict` (the maintained fork of MkDocs 1.x that the
+    `docs` extra installs) with `config` into `out`; return the CompletedProcess."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(
         [
             sys.executable,
             "-m",
-            "mkdocs",
+            "properdocs",
             "build",
             "--strict",
             "-f",

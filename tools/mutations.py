@@ -76,6 +76,12 @@ MISTAKES = [
      "    order = rng.permutation(m)",
      "    order = rng.permutation(m)\n"
      "    velocity.update({k: v * 0 for k, v in velocity.items()})"),
+    ("training", "velocity reset every epoch in train()", TRAIN,
+     "        lr = learning_rate(epoch,",
+     "        velocity = init_velocity(params)\n        lr = learning_rate(epoch,"),
+    ("training", "schedule computed but not passed to train_epoch", TRAIN,
+     "train_epoch(X_epoch, Y_cols, params, velocity, config, rng, lr)",
+     "train_epoch(X_epoch, Y_cols, params, velocity, config, rng)"),
     ("training", "labels not shuffled with the images", TRAIN,
      "Y[:, order[s]]", "Y[:, s]"),
     ("training", "train_epoch ignores its lr argument", TRAIN,
@@ -131,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         path = REPO / file
         source = path.read_text()
         if source.count(old) != 1:
-            print(f"{name:42s} NOT APPLICABLE: the text is not once in {file}")
+            print(f"{name:48s} NOT APPLICABLE: the text is not once in {file}")
             stale += 1
             continue
         try:
@@ -140,8 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             path.write_text(source)
         survived += not failed
-        verdict = f"CAUGHT by {', '.join(failed)}" if failed else "SURVIVED"
-        print(f"{name:42s} {verdict}", flush=True)
+        shown = ", ".join(failed[:2]) + (f" and {len(failed) - 2} more" * (len(failed) > 2))
+        verdict = f"CAUGHT by {shown}" if failed else "SURVIVED"
+        print(f"{name:48s} {verdict}", flush=True)
     return 2 if stale else 1 if survived else 0
 
 
