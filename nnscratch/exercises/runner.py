@@ -73,8 +73,10 @@ def grade(exercise: Exercise, functions: dict, seed: int) -> tuple[bool, list[st
             passed.append(f"  ok      {line}")
     except CheckFailed as e:
         lines = passed + [f"  FAILED  {e.check}"]
-        for part in e.detail.splitlines():  # sentences wrapped; indented lines kept
-            wrapped = [part] if part.startswith(" ") else textwrap.wrap(part, 68)
+        for part in e.detail.splitlines():
+            # sentences are wrapped to fit a terminal; arrays and indented lines are not
+            keep = part.startswith(" ") or "[" in part
+            wrapped = [part] if keep else textwrap.wrap(part, 68)
             lines += [f"          {piece}" for piece in wrapped or [""]]
         if e.hint:  # wrapped to fit a terminal (and the page's code column)
             hint = textwrap.wrap(e.hint, width=68)
