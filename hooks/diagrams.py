@@ -15,15 +15,13 @@ writes them into a folder so you can look at them:
 Backgrounds are white, so the figures read the same in the light and dark palettes.
 """
 
-import io
-import sys
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
+
+from generated_figures import add_figures, write_figures  # noqa: E402
 
 FORWARD, BACKWARD = "#1f3b99", "#b3401a"  # indigo forward, dark orange backward
 STYLE = {"forward": ("#e8ecfb", FORWARD), "param": ("#f3f3f3", "#444444"),
@@ -163,29 +161,9 @@ FIGURES = {
 }
 
 
-def png_bytes(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, facecolor="white")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
 def on_files(files, config):
-    from mkdocs.structure.files import File
-
-    for uri, draw in FIGURES.items():
-        files.append(File.generated(config, uri, content=png_bytes(draw())))
-    return files
+    return add_figures(files, config, FIGURES, facecolor="white")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python hooks/diagrams.py FOLDER")
-    out = Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    for uri, draw in FIGURES.items():
-        path = out / Path(uri).name
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(png_bytes(draw()))
-        tmp.replace(path)
-        print(f"wrote {path}")
+    write_figures("diagrams.py", FIGURES, facecolor="white")

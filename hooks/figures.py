@@ -16,10 +16,6 @@ committed). As a script, it writes them into a folder so you can look at them:
   which shows where each dtype loses the slope.
 """
 
-import io
-import sys
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -27,6 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nnscratch as nn  # noqa: E402
+from generated_figures import add_figures, write_figures  # noqa: E402
 
 HOME_CONFIG = nn.TrainConfig(epochs=10, seed=0)  # the write-up's settings, fewer epochs
 
@@ -166,43 +163,9 @@ FIGURES = {
 }
 
 
-def png_bytes(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-# (uri, state of the package) -> PNG bytes: `mkdocs serve` redraws only after a change
-_drawn = {}
-
-
-def _package_state():
-    return tuple(
-        sorted(
-            (p.name, p.stat().st_mtime_ns)
-            for p in Path(nn.__file__).parent.glob("*.py")
-        )
-    )
-
-
 def on_files(files, config):
-    from mkdocs.structure.files import File
-
-    state = _package_state()
-    for uri, draw in FIGURES.items():
-        if (uri, state) not in _drawn:
-            _drawn[(uri, state)] = png_bytes(draw())
-        files.append(File.generated(config, uri, content=_drawn[(uri, state)]))
-    return files
+    return add_figures(files, config, FIGURES)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python hooks/figures.py FOLDER")
-    out = Path(sys.argv[1])
-    for uri, draw in FIGURES.items():
-        path = out / Path(uri).name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nn.data.atomic_write(path, lambda f, fig=draw(): f.write(png_bytes(fig)))
-        print(f"wrote {path}")
+    write_figures("figures.py", FIGURES)

@@ -11,13 +11,12 @@ As a MkDocs hook it
 As a script, `python hooks/figures_training.py FOLDER` writes the figure into FOLDER.
 """
 
-import io
 import json
 import re
-import sys
 from pathlib import Path
 
 import nnscratch as nn
+from generated_figures import add_figures, write_figures
 from nnscratch.plots import plot_distortions
 
 SWEEPS = Path(__file__).resolve().parents[1] / "docs" / "results" / "sweep"
@@ -26,15 +25,6 @@ SWEEP_TOKEN = re.compile(r"\{\{ sweep (\w+) \}\}")
 
 def distortions_figure():
     return plot_distortions(nn.load_sample().X_train[:, :8], seed=0)
-
-
-def png_bytes(fig):
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    plt.close(fig)
-    return buffer.getvalue()
 
 
 FIGURES = {"figures/distortions.png": distortions_figure}  # quick: redrawn every build
@@ -65,19 +55,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_files(files, config):
-    from mkdocs.structure.files import File
-
-    for uri, draw in FIGURES.items():
-        files.append(File.generated(config, uri, content=png_bytes(draw())))
-    return files
+    return add_figures(files, config, FIGURES)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python hooks/figures_training.py FOLDER")
-    out = Path(sys.argv[1])
-    out.mkdir(parents=True, exist_ok=True)
-    for uri, draw in FIGURES.items():
-        path = out / Path(uri).name
-        path.write_bytes(png_bytes(draw()))
-        print(f"wrote {path}")
+    write_figures("figures_training.py", FIGURES)
