@@ -62,7 +62,7 @@ from .optim import (  # noqa: E402
     momentum_update,
 )
 from .train import TrainConfig, batch_slices, evaluate, train, train_epoch  # noqa: E402
-from .variance import variance_measurements  # noqa: E402
+from .variance import standardised_tanh_variances, variance_measurements  # noqa: E402
 from .worked_example import worked_example  # noqa: E402
 
 __all__ = [
@@ -76,5 +76,6 @@ __all__ = [
     "relative_error", "relu", "relu_derivative", "save_model", "sigmoid",
     "sigmoid_derivative", "softmax", "softmax_jacobian", "train", "train_epoch",
     "download_mnist", "export_hdf5", "verify_folder", "variance_measurements",
+    "standardised_tanh_variances",
     "worked_example",
 ]

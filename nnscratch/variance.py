@@ -50,3 +50,42 @@ def variance_measurements(
         inputs = sigmoid(Z[:n_h])  # the next layer sees n_h sigmoid units
     return result
 # --8<-- [end:variance_measurements]
+
+
+# --8<-- [start:standardised_tanh_variances]
+def standardised_tanh_variances(
+    X: np.ndarray, n_h: int = 64, n_units: int = 2048, seed: int = 0
+) -> dict[str, float]:
+    """Var(z) in both layers when the inputs are standardised and g = tanh.
+
+    Each pixel that varies over the images of X is standardised (mean 0,
+    variance 1 over those images); pixels that never vary are dropped, since
+    they cannot be scaled to variance 1. Weights are N(0, 1/n_in) as in
+    init_params with c = 1; the second layer reads tanh of n_h first-layer
+    units. All in float64.
+
+    Args:
+        X: images, shape (784, m), values in [0, 1].
+        n_h: first-layer units feeding the second layer.
+        n_units: units drawn per layer.
+        seed: seed of the weights.
+
+    Returns:
+        "input layer": Var(Z1) pooled over units and images (about 1),
+        "tanh hidden layer": Var(Z2) pooled likewise (about 1/3),
+        "E[tanh(z1)^2]": the second moment of the second layer's inputs.
+    """
+    rng = np.random.default_rng(seed)
+    X = X.astype(np.float64)
+    sd = X.std(axis=1)
+    varying = sd > 0
+    S = (X[varying] - X[varying].mean(axis=1, keepdims=True)) / sd[varying, None]
+    Z1 = rng.standard_normal((n_units, S.shape[0])) / np.sqrt(S.shape[0]) @ S
+    A1 = np.tanh(Z1[:n_h])  # mean about 0, second moment below 1
+    Z2 = rng.standard_normal((n_units, n_h)) / np.sqrt(n_h) @ A1
+    return {
+        "input layer": float(Z1.var()),
+        "tanh hidden layer": float(Z2.var()),
+        "E[tanh(z1)^2]": float(np.mean(A1**2)),
+    }
+# --8<-- [end:standardised_tanh_variances]
