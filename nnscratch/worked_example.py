@@ -6,8 +6,10 @@ import numpy as np
 def worked_example() -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Inputs, one-hot targets and parameters of a 3-2-2 network with m = 2 examples.
 
-    The numbers are chosen so that the pre-activations are whole numbers or
-    halves and every step can be followed with a pencil and a calculator.
+    The numbers are chosen so that the weights and biases are whole numbers or
+    halves, the first layer's pre-activations Z1 come out as whole numbers, and
+    every later step (Z2 and the rest are not round) can be followed with a
+    pencil and a calculator.
 
     Returns:
         (X, Y, params) in float64: X (3, 2), Y (2, 2) one-hot for the labels
