@@ -153,3 +153,27 @@ def test_softmax_jacobian_matches_central_differences(rng):
         )
     J = softmax_jacobian(z)
     assert relative_error(J, numeric) < 1e-7
+
+
+def test_float64_sigmoid_gives_0_only_where_the_true_value_is_subnormal():
+    """Draw and Activations pages, float64: the package's one formula agrees with the
+    sign-branched form to 2 units in the last place down to z = -708; between -745.1
+    and -709.8 the true value is subnormal (2.0e-313 at z = -720), which the branched
+    form keeps and the package returns as 0; below -745.2 both are 0."""
+    eps = np.finfo(np.float64).eps
+
+    def branched(z):
+        t = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + t), t / (1 + t))
+
+    z = np.linspace(-708.0, 700.0, 200_001)
+    assert np.max(np.abs(sigmoid(z) / branched(z) - 1)) <= 2 * eps
+    z = np.array([-709.7, -709.0])
+    assert np.all(sigmoid(z) > 0)  # exp(-z) still finite here
+    z = np.array([-709.8, -720.0, -745.1])
+    assert np.all(sigmoid(z) == 0)
+    tiny = np.finfo(np.float64).tiny
+    assert np.all((branched(z) > 0) & (branched(z) < tiny))  # subnormal, not 0
+    assert branched(np.array([-720.0]))[0] == pytest.approx(2.0e-313, rel=0.02)
+    assert float(mpmath.exp(-720)) == pytest.approx(branched(np.array([-720.0]))[0])
+    assert branched(np.array([-745.2]))[0] == 0 and sigmoid(np.array([-745.2]))[0] == 0

@@ -56,11 +56,70 @@ def test_worked_example_matches_hand_written_loops():
     for name, value in got.items():
         for row, row_expected in zip(value, expected[name]):
             assert list(row) == pytest.approx(row_expected, rel=1e-12, abs=1e-15), name
-    # the entries the page's text checks by hand
-    assert expected["A1  (2)"][0][0] == pytest.approx(0.7311, abs=5e-5)
-    assert expected["dZ2 (6)"][0][0] == pytest.approx(-0.2881, abs=5e-5)
-    assert expected["dW2 (7)"][0][0] == pytest.approx(-0.16355, abs=5e-6)
-    assert expected["dZ1 (10)"][0][0] == pytest.approx(-0.0566, abs=5e-5)
+
+
+def test_the_hand_check_shows_rounded_numbers_whose_sums_are_the_sums_shown():
+    """Every number of the page's hand check is rounded (not truncated) to the digits
+    shown, from the exact value or, for the two exponentials, from the logits as shown;
+    every sum of shown numbers is the shown result; each number is on the page."""
+    import math
+    from pathlib import Path
+
+    h = hand_computed()
+    A1, Z2, A2 = h["A1  (2)"], h["Z2  (3)"], h["A2  (4)"]
+    dZ2, dW2 = h["dZ2 (6)"], h["dW2 (7)"]
+    dA1, dZ1 = h["dA1 (9)"], h["dZ1 (10)"]
+    W2, b2 = h["W2"], h["b2"]
+    shown = {  # the page's number: the exact value it stands for
+        "0.73106": A1[0][0], "0.26894": A1[1][0], "0.46212": Z2[0][0],
+        "0.76894": Z2[1][0], "1.58744": math.exp(0.46212),  # of the logits shown
+        "2.15748": math.exp(0.76894), "0.42389": A2[0][0],
+        "-0.288055": dZ2[0][0], "0.188144": A2[0][1], "0.094072": dZ2[0][1],
+        "0.731059": A1[0][0],
+        "-0.21059": dZ2[0][0] * A1[0][0], "0.04704": dZ2[0][1] * A1[0][1],
+        "-0.16355": dW2[0][0], "-0.2881": dA1[0][0], "0.7311": A1[0][0],
+        "-0.0566": dZ1[0][0],
+    }
+    for text, exact in shown.items():
+        decimals = len(text.split(".")[1])
+        assert round(exact, decimals) == float(text), (text, exact)
+    # the sums and products of the text, from the numbers as shown
+    assert round(W2[0][0] * 0.73106 + W2[0][1] * 0.26894 + b2[0][0], 5) == 0.46212
+    assert round(W2[1][0] * 0.73106 + W2[1][1] * 0.26894 + b2[1][0], 5) == 0.76894
+    assert round(1.58744 / (1.58744 + 2.15748), 5) == 0.42389
+    assert round((0.42389 - 1) / 2, 6) == -0.288055
+    assert round((0.188144 - 0) / 2, 6) == 0.094072
+    assert round(-0.288055 * 0.731059, 5) == -0.21059
+    assert round(0.094072 * 0.5, 5) == 0.04704
+    assert round(-0.21059 + 0.04704, 5) == -0.16355
+    assert round(-0.2881 * 0.7311 * (1 - 0.7311), 4) == -0.0566
+    page = (Path(__file__).resolve().parents[1] / "docs" / "backprop.md").read_text()
+    hand_check = page[page.index("Check a few entries by hand"):]
+    for text in shown:
+        assert text.lstrip("-") in hand_check, text
+
+
+def test_shapes_decide_the_rule_only_when_the_sizes_differ(rng):
+    """Backpropagation page, "the rule for any linear layer": with n_out, n_in and m all
+    different only dZ A^T has the shape of dW and only W^T dZ that of dA; with the
+    default n_h = m = 64 the wrong products have the right shapes too."""
+    def wrong_products(n_out, n_in, m):
+        dZ, A, W = (rng.standard_normal(s) for s in ((n_out, m), (n_in, m), (n_out, n_in)))
+        fits = []
+        for name, f in (("dZ A", lambda: dZ @ A), ("dZ^T W", lambda: dZ.T @ W),
+                        ("A dZ^T", lambda: A @ dZ.T), ("W dZ", lambda: W @ dZ)):
+            try:
+                shape = f().shape
+            except ValueError:  # inner dimensions differ
+                continue
+            if shape in ((n_out, n_in), (n_in, m)):
+                fits.append(name)
+        return fits
+
+    assert wrong_products(10, 5, 7) == []  # all sizes differ: shapes decide
+    assert wrong_products(4, 5, 6) == []  # small_net's output layer
+    assert wrong_products(10, 64, 64) == ["dZ A", "dZ^T W"]  # n_h = batch = 64
+    assert "dZ A" in wrong_products(2, 2, 2)  # the worked example's layer 2
 
 
 def test_page_shows_the_independently_computed_numbers(site_dir):

@@ -270,3 +270,18 @@ def test_training_is_reproducible_from_its_seed_whatever_the_global_random_state
     assert all(np.array_equal(runs[0][k], runs[1][k]) for k in runs[0])
     other = nn.train(X, Y, nn.TrainConfig(epochs=2, seed=6))[0]
     assert not np.array_equal(runs[0]["W1"], other["W1"])
+
+
+def test_the_relu_halves_the_second_moment_only_for_symmetric_weights(rng):
+    """Corrections item 8 and the he-factor exercise: relu keeps half of E[z^2] when the
+    weights are symmetric about 0, not when they only have mean 0 (a centred
+    exponential keeps about 0.74 of it in a one-input unit)."""
+    n, m = 1, 400_000
+    a = np.ones((n, m))  # positive inputs, as relu outputs are
+    for draw, kept in (
+        (lambda s: rng.standard_normal(s), 0.5),  # symmetric
+        (lambda s: rng.uniform(-1, 1, s), 0.5),  # symmetric
+        (lambda s: rng.exponential(1.0, s) - 1.0, 2 / np.e),  # mean 0, skewed
+    ):
+        z = np.sum(draw((n, m)) * a, axis=0)
+        assert np.mean(relu(z) ** 2) / np.mean(z**2) == pytest.approx(kept, abs=0.01)

@@ -7,7 +7,14 @@ standard errors.
 import numpy as np
 import pytest
 
-from nnscratch import init_params, load_sample, relu, sigmoid, variance_measurements
+from nnscratch import (
+    init_params,
+    load_sample,
+    relu,
+    sigmoid,
+    standardised_tanh_variances,
+    variance_measurements,
+)
 
 
 def _var_of_z(x_sampler, n, var_w, rng, trials=200_000):
@@ -56,7 +63,7 @@ def test_only_standardised_pixels_give_variance_1():
     assert 0.06 < mean_variance < 0.075
     measured = variance_measurements(centred)["input layer"]["measured"]
     assert measured == pytest.approx(mean_variance, rel=0.05)
-    varying = X.std(axis=1) > 0  # border pixels that are always 0 cannot be scaled to 1
+    varying = X.std(axis=1) > 0  # pixels that are always 0 cannot be scaled to 1
     standardised = centred[varying] / X[varying].std(axis=1, keepdims=True)
     assert variance_measurements(standardised)["input layer"][
         "measured"
@@ -146,3 +153,37 @@ def test_the_pixel_moments_quoted_on_the_pages():
     first = variance_measurements(X[:, :2000])["input layer"]
     assert first["within a unit"] == pytest.approx(0.07, abs=0.005)
     assert first["measured"] == pytest.approx(0.11, abs=0.01)
+
+
+def test_the_pixels_that_never_vary_in_the_sample():
+    """Initialisation and Corrections item 5: of the 784 pixels, 129 are 0 in all 5,000
+    training images of the shipped sample, 84 of the 108 on the border and 45 inside
+    it; the other 24 border pixels vary."""
+    X = load_sample().X_train
+    never = (X.max(axis=1) == 0).reshape(28, 28)
+    assert np.array_equal(never, (X.var(axis=1, dtype=np.float64) == 0).reshape(28, 28))
+    border = np.ones((28, 28), dtype=bool)
+    border[1:-1, 1:-1] = False
+    assert border.sum() == 108
+    assert never.sum() == 129
+    assert (never & border).sum() == 84 and (border & ~never).sum() == 24
+    assert (never & ~border).sum() == 45
+
+
+def test_standardised_inputs_give_variance_1_in_the_first_layer_only():
+    """Standardised sample pixels, weights N(0, 1/n_in), tanh: Var(Z1) is 1 but Var(Z2)
+    is about 0.35, because tanh shrinks the second moment (E[tanh(z)^2] = 0.394 for
+    z ~ N(0, 1)); float64."""
+    X = _sample_pixels()
+    for seed in (0, 1):
+        layers = standardised_tanh_variances(X, seed=seed)
+        assert layers["input layer"] == pytest.approx(1, abs=0.03)
+        assert 0.30 < layers["tanh hidden layer"] < 0.40
+        assert layers["tanh hidden layer"] == pytest.approx(
+            layers["E[tanh(z1)^2]"], rel=0.1
+        )  # n_h Var(w) E[a^2] with E[a] = 0: the second moment is what passes on
+    nodes, weights = np.polynomial.hermite_e.hermegauss(100)
+    tanh2 = np.sum(weights * np.tanh(nodes) ** 2) / np.sqrt(2 * np.pi)
+    assert tanh2 == pytest.approx(0.394, abs=5e-4)
+    draws = np.tanh(np.random.default_rng(0).standard_normal(400_000)) ** 2
+    assert draws.mean() == pytest.approx(tanh2, abs=3e-3)
