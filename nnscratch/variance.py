@@ -73,7 +73,9 @@ def standardised_tanh_variances(
     Returns:
         "input layer": Var(Z1) pooled over units and images (about 1),
         "tanh hidden layer": Var(Z2) pooled likewise (about 1/3),
-        "E[tanh(z1)^2]": the second moment of the second layer's inputs.
+        "E[tanh(z1)^2]": the second moment of the second layer's inputs,
+        "E[z1^4]/E[z1^2]^2": the tails of those n_h units' pre-activations (3 for
+        a normal distribution).
     """
     rng = np.random.default_rng(seed)
     X = X.astype(np.float64)
@@ -81,11 +83,13 @@ def standardised_tanh_variances(
     varying = sd > 0
     S = (X[varying] - X[varying].mean(axis=1, keepdims=True)) / sd[varying, None]
     Z1 = rng.standard_normal((n_units, S.shape[0])) / np.sqrt(S.shape[0]) @ S
-    A1 = np.tanh(Z1[:n_h])  # mean about 0, second moment below 1
+    z1 = Z1[:n_h]
+    A1 = np.tanh(z1)  # mean about 0, second moment below 1
     Z2 = rng.standard_normal((n_units, n_h)) / np.sqrt(n_h) @ A1
     return {
         "input layer": float(Z1.var()),
         "tanh hidden layer": float(Z2.var()),
         "E[tanh(z1)^2]": float(np.mean(A1**2)),
+        "E[z1^4]/E[z1^2]^2": float(np.mean(z1**4) / np.mean(z1**2) ** 2),
     }
 # --8<-- [end:standardised_tanh_variances]

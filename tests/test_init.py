@@ -182,6 +182,8 @@ def test_standardised_inputs_give_variance_1_in_the_first_layer_only():
         assert layers["tanh hidden layer"] == pytest.approx(
             layers["E[tanh(z1)^2]"], rel=0.1
         )  # n_h Var(w) E[a^2] with E[a] = 0: the second moment is what passes on
+        assert 6 < layers["E[z1^4]/E[z1^2]^2"] < 10  # heavier tails than a normal's 3
+        assert layers["E[tanh(z1)^2]"] < 0.37  # so tanh keeps less than 0.394
     nodes, weights = np.polynomial.hermite_e.hermegauss(100)
     tanh2 = np.sum(weights * np.tanh(nodes) ** 2) / np.sqrt(2 * np.pi)
     assert tanh2 == pytest.approx(0.394, abs=5e-4)
