@@ -11,9 +11,9 @@ here. To see what a page uses and what the table already allows it:
 
 A symbol here is a token of the page's TeX: a single Latin letter (subscripts and
 indices included), a Greek letter, or a letter with one of the decorations that make
-it another symbol (\\hat, \\mathbb, \\mathcal, \\mathbf, \\boldsymbol). Words in
-\\text{}, \\operatorname{} and the like are names, not symbols; \\pi, \\infty and
-Euler's e (which never appears without its exponent, e^{...}) are constants.
+it another symbol (a hat, blackboard bold, calligraphic, bold). Words set as text or
+as operator names are names, not symbols; pi, infinity and Euler's e (which never
+appears without its exponent) are constants.
 """
 
 import re
@@ -124,7 +124,7 @@ def used(markdown: str) -> dict[str, str]:
 
 
 def test_the_tokenizer_separates_symbols_names_and_constants():
-    """Letters, indices, Greek and decorated letters are symbols; \\text, functions and
+    """Letters, indices, Greek and decorated letters are symbols; text, functions and
     Euler's e are not."""
     assert tokens(r"W^{[2]}_{kh} \sigma'(z) e^{-z} \hat y_k") == {
         "W", "k", "h", "\\sigma", "z", "\\hat y"
@@ -154,8 +154,8 @@ def test_every_symbol_row_declares_a_symbol_and_names_its_pages():
 
 
 def test_no_bare_symbol_has_two_rows():
-    """A letter written alone (\\(c\\), \\(v\\), \\(E\\), ...) is declared by one row
-    only: two rows for one symbol are two meanings."""
+    """A letter written alone (c, v, E, ...) is declared by one row only: two rows
+    for one symbol are two meanings."""
     seen: dict[str, dict] = {}
     for row in symbol_rows():
         for part in row["parts"]:
