@@ -177,3 +177,18 @@ def test_float64_sigmoid_gives_0_only_where_the_true_value_is_subnormal():
     assert branched(np.array([-720.0]))[0] == pytest.approx(2.0e-313, rel=0.02)
     assert float(mpmath.exp(-720)) == pytest.approx(branched(np.array([-720.0]))[0])
     assert branched(np.array([-745.2]))[0] == 0 and sigmoid(np.array([-745.2]))[0] == 0
+
+
+def test_relu_needs_no_smaller_learning_rate_in_the_best_run():
+    """Activations page: the best configuration of the Results page trains 512 ReLU
+    units from the write-up's learning rate 0.5 and reaches 99% test accuracy."""
+    import json
+    from pathlib import Path
+
+    sweep = Path(__file__).resolve().parents[1] / "docs" / "results" / "sweep"
+    best = json.loads((sweep / "best.json").read_text())
+    config = best["config"]
+    assert config["activation"] == "relu" and config["n_h"] == 512
+    assert config["lr"] == 0.5 and config["lr_schedule"] == "cosine"
+    assert all(run[0]["lr"] == 0.5 for run in best["histories"])  # the first epoch
+    assert best["summary"]["test_accuracy_mean"] > 0.99
