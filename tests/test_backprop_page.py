@@ -104,7 +104,8 @@ def test_shapes_decide_the_rule_only_when_the_sizes_differ(rng):
     different only dZ A^T has the shape of dW and only W^T dZ that of dA; with the
     default n_h = m = 64 the wrong products have the right shapes too."""
     def wrong_products(n_out, n_in, m):
-        dZ, A, W = (rng.standard_normal(s) for s in ((n_out, m), (n_in, m), (n_out, n_in)))
+        shapes = ((n_out, m), (n_in, m), (n_out, n_in))
+        dZ, A, W = (rng.standard_normal(s) for s in shapes)
         fits = []
         for name, f in (("dZ A", lambda: dZ @ A), ("dZ^T W", lambda: dZ.T @ W),
                         ("A dZ^T", lambda: A @ dZ.T), ("W dZ", lambda: W @ dZ)):

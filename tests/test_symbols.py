@@ -30,8 +30,12 @@ GREEK = (
     "lambda mu nu xi rho sigma tau upsilon phi varphi chi psi omega ell "
     "Gamma Delta Theta Lambda Xi Sigma Upsilon Phi Psi Omega"
 ).split()
-DECORATED = r"\\(hat|mathbb|mathcal|mathbf|boldsymbol)\s*\{?\s*(\\[a-zA-Z]+|[a-zA-Z0-9])"
-NAMES = r"\\(text|textrm|mathrm|operatorname|label|eqref|ref|tag|begin|end)\s*\{[^{}]*\}"
+DECORATED = (
+    r"\\(hat|mathbb|mathcal|mathbf|boldsymbol)\s*\{?\s*(\\[a-zA-Z]+|[a-zA-Z0-9])"
+)
+NAMES = (
+    r"\\(text|textrm|mathrm|operatorname|label|eqref|ref|tag|begin|end)\s*\{[^{}]*\}"
+)
 
 
 def math_of(markdown: str) -> list[str]:
@@ -135,7 +139,9 @@ def test_the_tokenizer_separates_symbols_names_and_constants():
     assert tokens(r"\text{error}(\Delta) \approx \epsilon |L| / \Delta") == {
         "\\Delta", "\\epsilon", "L"
     }
-    assert tokens(r"\mathbf 1_K, \kappa, e_1 \le e") == {"\\mathbf 1", "K", "\\kappa", "e"}
+    assert tokens(r"\mathbf 1_K, \kappa, e_1 \le e") == {
+        "\\mathbf 1", "K", "\\kappa", "e"
+    }
 
 
 def test_every_symbol_row_declares_a_symbol_and_names_its_pages():
