@@ -210,3 +210,43 @@ def offline_data(dead_mirror, tmp_path_factory, monkeypatch):
 
 
 # --8<-- [end:offline_data]
+
+
+# --- the fast tier: `python -m pytest -m "not slow"` (README: Tests) -----------------
+# A slow test carries `pytest.mark.slow(reason="...")`, on the test or as the module's
+# `pytestmark`; the reason says what makes it slow. Every test that builds the site or
+# starts Chromium (it asks for one of these fixtures) must carry the mark, so a new one
+# cannot slow the fast tier down unnoticed.
+SLOW_FIXTURES = ("site_dir", "browser")
+
+
+def slow_mark_problems(items):
+    """One line per test whose slow mark has no reason, or which asks for a fixture of
+    SLOW_FIXTURES without a slow mark; empty when every mark is right."""
+    problems = []
+    for item in items:
+        marks = list(item.iter_markers("slow"))
+        for mark in marks:
+            reason = mark.kwargs.get("reason")
+            if mark.args or not isinstance(reason, str) or not reason.strip():
+                problems.append(
+                    f"{item.nodeid}: a slow mark needs its reason and nothing else, "
+                    f'as pytest.mark.slow(reason="builds the site"); found {mark}'
+                )
+        needs = [f for f in SLOW_FIXTURES if f in getattr(item, "fixturenames", ())]
+        if needs and not marks:
+            problems.append(
+                f"{item.nodeid}: uses {', '.join(needs)} but is not marked slow; add "
+                f'pytestmark = pytest.mark.slow(reason="...") to the module or '
+                f'@pytest.mark.slow(reason="...") to the test'
+            )
+    return problems
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects anything
+def pytest_collection_modifyitems(items):
+    problems = slow_mark_problems(items)
+    if problems:
+        raise pytest.UsageError(
+            "slow marks (tests/conftest.py):\n  " + "\n  ".join(problems)
+        )

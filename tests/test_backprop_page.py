@@ -63,6 +63,7 @@ def test_worked_example_matches_hand_written_loops():
     assert expected["dZ1 (10)"][0][0] == pytest.approx(-0.0566, abs=5e-5)
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_page_shows_the_independently_computed_numbers(site_dir):
     """Each line of the worked-example table on the built page shows the hand value."""
     html = (site_dir / "backprop" / "index.html").read_text(encoding="utf-8")
@@ -75,6 +76,7 @@ def test_page_shows_the_independently_computed_numbers(site_dir):
             assert line.rstrip() in shown, f"the page does not show: {line!r}"
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_diagrams_are_drawn_into_the_site_and_used_by_the_pages(site_dir):
     """The build draws the graph (wide and phone) and the network diagram as PNGs,
     and the Backpropagation and home pages show them."""

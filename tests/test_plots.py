@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from matplotlib.colors import to_rgb
 
 from nnscratch.plots import plot_confusion, plot_distortions, plot_history
@@ -22,6 +23,7 @@ print(matplotlib.get_backend())
 """
 
 
+@pytest.mark.slow(reason="starts a fresh Python that imports matplotlib")
 def test_importing_and_saving_figures_keeps_the_users_backend(tmp_path):
     """Importing nnscratch.plots and saving PNGs leaves the backend the user chose."""
     result = subprocess.run(
@@ -83,3 +85,4 @@ def test_distortion_grid_shows_each_original_and_two_distortions(tmp_path):
     assert all(np.array_equal(shown[j], X[:, j].reshape(28, 28)) for j in range(4))
     assert not any(np.array_equal(shown[4 + j], shown[j]) for j in range(4))
     assert not any(np.array_equal(shown[8 + j], shown[4 + j]) for j in range(4))
+
