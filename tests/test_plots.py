@@ -86,3 +86,23 @@ def test_distortion_grid_shows_each_original_and_two_distortions(tmp_path):
     assert not any(np.array_equal(shown[4 + j], shown[j]) for j in range(4))
     assert not any(np.array_equal(shown[8 + j], shown[4 + j]) for j in range(4))
 
+
+def test_learning_curves_tick_whole_epochs_only():
+    """The curves of a 3-epoch run (the quick start's) tick epochs 1, 2 and 3, never
+    1.25 or 2.5; a 50-epoch run gets whole-number ticks too."""
+    import matplotlib.pyplot as plt
+
+    for n in (3, 50):
+        history = [{"epoch": e, "train_loss": 1 / e, "train_accuracy": 0.5,
+                    "test_loss": 1.1 / e, "test_accuracy": 0.5}
+                   for e in range(1, n + 1)]
+        fig = plot_history(history)
+        try:
+            for ax in fig.axes:
+                low, high = ax.get_xlim()
+                ticks = [t for t in ax.get_xticks() if low <= t <= high]
+                assert ticks and all(t == round(t) for t in ticks), (n, ticks)
+                if n == 3:
+                    assert ticks == [1, 2, 3], ticks
+        finally:
+            plt.close(fig)
