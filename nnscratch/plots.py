@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # selects no backend until a pyplot figure is m
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .augment import SIDE, distort
 from .data import atomic_write
@@ -31,6 +32,7 @@ def plot_history(history: list[dict], path: str | Path | None = None) -> Figure:
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", yscale="log", title="Loss")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
     for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
         ax.grid(alpha=0.3)
         ax.legend()
     return _finish(fig, path)

@@ -72,23 +72,36 @@ def build_site(config, out, cwd=REPO):
 # --8<-- [end:build_site]
 
 
-# --8<-- [start:site_dir]
+# --8<-- [start:site_build]
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory):
-    """The site, built once per test session with --strict into a temporary folder."""
+def site_build(tmp_path_factory):
+    """The site, built once per test session with --strict into a temporary folder:
+    (folder, the build's CompletedProcess, whose stdout and stderr it captured)."""
     out = tmp_path_factory.mktemp("site")
     result = build_site(REPO / "mkdocs.yml", out)
     assert result.returncode == 0, (
         f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
     )
-    return out
+    return out, result
+
+
+# --8<-- [end:site_build]
+
+
+# --8<-- [start:site_dir]
+@pytest.fixture(scope="session")
+def site_dir(site_build):
+    """The folder of the session's strict build of the site."""
+    return site_build[0]
 
 
 # --8<-- [end:site_dir]
 
 
 # --- headless Chromium and a local server of the built site, shared by the browser test
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, or another Chromium executable named by NNSCRATCH_CHROMIUM, as in
+# tools/build_pdf.py
+CHROMIUM = os.environ.get("NNSCRATCH_CHROMIUM", "/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1"}
 
 
@@ -148,14 +161,16 @@ def server(site_dir):
 # --8<-- [start:browser]
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's /usr/bin/chromium driven by playwright (never `playwright install`)."""
+    """Debian's /usr/bin/chromium (or $NNSCRATCH_CHROMIUM) driven by playwright (never
+    `playwright install`)."""
     from playwright.sync_api import sync_playwright
 
     if not Path(
         CHROMIUM
     ).exists():  # not a skip: CI installs it, and a missing browser is a failure
         pytest.fail(
-            f"{CHROMIUM} not found: apt-get install chromium (see .ci/run)",
+            f"{CHROMIUM} not found: apt-get install chromium (see .ci/run), or set "
+            "NNSCRATCH_CHROMIUM to a Chromium executable",
             pytrace=False,
         )
     with sync_playwright() as p:
@@ -210,3 +225,43 @@ def offline_data(dead_mirror, tmp_path_factory, monkeypatch):
 
 
 # --8<-- [end:offline_data]
+
+
+# --- the fast tier: `python -m pytest -m "not slow"` (README: Tests) -----------------
+# A slow test carries `pytest.mark.slow(reason="...")`, on the test or as the module's
+# `pytestmark`; the reason says what makes it slow. Every test that builds the site or
+# starts Chromium (it asks for one of these fixtures) must carry the mark, so a new one
+# cannot slow the fast tier down unnoticed.
+SLOW_FIXTURES = ("site_build", "site_dir", "browser")
+
+
+def slow_mark_problems(items):
+    """One line per test whose slow mark has no reason, or which asks for a fixture of
+    SLOW_FIXTURES without a slow mark; empty when every mark is right."""
+    problems = []
+    for item in items:
+        marks = list(item.iter_markers("slow"))
+        for mark in marks:
+            reason = mark.kwargs.get("reason")
+            if mark.args or not isinstance(reason, str) or not reason.strip():
+                problems.append(
+                    f"{item.nodeid}: a slow mark needs its reason and nothing else, "
+                    f'as pytest.mark.slow(reason="builds the site"); found {mark}'
+                )
+        needs = [f for f in SLOW_FIXTURES if f in getattr(item, "fixturenames", ())]
+        if needs and not marks:
+            problems.append(
+                f"{item.nodeid}: uses {', '.join(needs)} but is not marked slow; add "
+                f'pytestmark = pytest.mark.slow(reason="...") to the module or '
+                f'@pytest.mark.slow(reason="...") to the test'
+            )
+    return problems
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects anything
+def pytest_collection_modifyitems(items):
+    problems = slow_mark_problems(items)
+    if problems:
+        raise pytest.UsageError(
+            "slow marks (tests/conftest.py):\n  " + "\n  ".join(problems)
+        )

@@ -123,6 +123,7 @@ def test_shapes_decide_the_rule_only_when_the_sizes_differ(rng):
     assert "dZ A" in wrong_products(2, 2, 2)  # the worked example's layer 2
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_page_shows_the_independently_computed_numbers(site_dir):
     """Each line of the worked-example table on the built page shows the hand value."""
     html = (site_dir / "backprop" / "index.html").read_text(encoding="utf-8")
@@ -135,6 +136,7 @@ def test_page_shows_the_independently_computed_numbers(site_dir):
             assert line.rstrip() in shown, f"the page does not show: {line!r}"
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_diagrams_are_drawn_into_the_site_and_used_by_the_pages(site_dir):
     """The build draws the graph (wide and phone) and the network diagram as PNGs,
     and the Backpropagation and home pages show them."""

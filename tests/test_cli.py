@@ -194,6 +194,7 @@ SUMMARY = re.compile(
 )
 
 
+@pytest.mark.slow(reason="trains through the command line, figures included")
 def test_train_ends_with_one_summary_line(tmp_path, capsys):
     """`train` prints epochs, the report, then one summary line naming accuracy, best
     epoch, epochs, time and the folder; a second run into the same folder says it
@@ -229,6 +230,7 @@ def test_train_ends_with_one_summary_line(tmp_path, capsys):
     assert capsys.readouterr().out.endswith(f"replaced the earlier run in {out}/\n")
 
 
+@pytest.mark.slow(reason="trains through the command line, figures included")
 def test_quiet_prints_only_the_summary_line(tmp_path, capsys):
     """With --quiet, `train` and `evaluate` each print exactly one line and nothing on
     stderr."""
@@ -263,6 +265,7 @@ def test_quiet_prints_only_the_summary_line(tmp_path, capsys):
     assert captured.err == ""
 
 
+@pytest.mark.slow(reason="trains through the command line, figures included")
 def test_no_progress_bar_when_output_goes_to_a_file(tmp_path):
     """Redirected to files, `train` writes plain lines: no carriage return anywhere."""
     with open(tmp_path / "out.txt", "w") as out, open(tmp_path / "err.txt", "w") as err:
@@ -327,6 +330,7 @@ def test_evaluate_without_data_fetches_only_the_two_test_files(
     assert "on 5 images" in capsys.readouterr().out
 
 
+@pytest.mark.slow(reason="starts a fresh Python that imports matplotlib")
 def test_importing_plots_leaves_the_users_matplotlib_backend_alone():
     """A script that chose a backend keeps it after importing nnscratch.plots (a desktop
     script's plt.show() then shows its figures); only the command line picks Agg."""

@@ -17,6 +17,7 @@ from nnscratch import feed_forward, load_sample
 from nnscratch.export import read_web_model, web_model
 
 from conftest import REPO, offline_context
+pytestmark = pytest.mark.slow(reason="builds the site; draws digits in Chromium")
 
 ASSETS = REPO / "docs" / "assets" / "draw"
 SCREENSHOTS = REPO / "test-output" / "screenshots"

@@ -112,6 +112,7 @@ def test_reference_solution_passes(name):
     assert lines[-1].startswith(f"{name}: all ") and len(lines) >= 2
 
 
+@pytest.mark.slow(reason="grades every solution at four random seeds")
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_reference_solutions_pass_for_any_seed(seed):
@@ -184,6 +185,7 @@ def test_exercises_lists_every_exercise_with_its_page(capsys):
         assert e.summary in line and e.page.removesuffix(".md") in line
 
 
+@pytest.mark.slow(reason="runs nnscratch check in fresh processes")
 def test_check_exits_0_on_a_solution_and_1_with_a_hint_on_a_wrong_answer(tmp_path):
     """The real command exits 0 with a report, or 1 with a hint on a wrong answer."""
     e = EXERCISES["backprop"]
@@ -218,6 +220,7 @@ def _load_source(source, exercise):
     return {name: namespace[name] for name in exercise.functions}
 
 
+@pytest.mark.slow(reason="runs nnscratch check in fresh processes")
 @pytest.mark.parametrize(
     "content,args,needle",
     [
@@ -273,6 +276,7 @@ def test_usage_errors_exit_2_with_one_line(content, args, needle, tmp_path):
     assert (tmp_path / "backprop.py").read_text() == "# the reader's own work\n"
 
 
+@pytest.mark.slow(reason="runs nnscratch check in fresh processes")
 def test_check_writes_nothing_and_runs_the_code_elsewhere(tmp_path):
     """Grading leaves the reader's folder untouched: no __pycache__, no stray file."""
     answer = tmp_path / "softmax.py"
@@ -286,6 +290,7 @@ def test_check_writes_nothing_and_runs_the_code_elsewhere(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.slow(reason="runs nnscratch check in fresh processes")
 def test_a_function_that_never_returns_is_stopped(tmp_path):
     """An endless loop is stopped by the time limit: exit 1 and a message."""
     answer = tmp_path / "softmax.py"
@@ -329,6 +334,7 @@ def test_starters_and_solutions_follow_the_listing_rules():
         assert tagged, f"{e.solution}: no line tagged with its equation"
 
 
+@pytest.mark.slow(reason="runs nnscratch check in fresh processes")
 def test_nothing_outside_a_fresh_folder_sees_the_checker_cwd(tmp_path):
     """The child's working folder is a new temporary folder, removed afterwards."""
     answer = tmp_path / "softmax.py"

@@ -4,6 +4,7 @@ and links the package's starter; the built site serves those very files."""
 import re
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from nnscratch.exercises import EXERCISES
@@ -35,6 +36,7 @@ def test_the_exercises_page_lists_every_exercise_with_its_section():
         assert f"(exercises/starters/{e.file_name})" in listing, e.name
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_built_site_serves_the_package_starters_and_shows_the_solutions(site_dir):
     """The download links serve the package's starters; the pages fold its solutions."""
     for e in EXERCISES.values():

@@ -3,6 +3,7 @@
 import sys
 
 import numpy as np
+import pytest
 
 from conftest import REPO
 
@@ -33,6 +34,7 @@ def test_sigmoid_figure_shows_where_each_dtype_loses_the_slope():
     assert np.all(product[:, 1] < 1e-6)
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_built_site_has_the_sigmoid_figure(site_dir):
     """The build draws the figure and the Activations page shows it."""
     assert (site_dir / "figures" / "sigmoid.png").stat().st_size > 10_000

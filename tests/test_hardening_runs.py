@@ -118,6 +118,7 @@ def old_run(tmp_path):
     return out, snapshot(out)
 
 
+@pytest.mark.slow(reason="trains a run in a subprocess first, then races it")
 def test_kill_9_at_random_moments_leaves_the_old_run_or_the_new_one(old_run):
     """Five `kill -9` at random moments of a second run never leave a mixed, partial or
     missing folder: each time it is the old run byte for byte or a complete new run; the
@@ -152,6 +153,7 @@ def test_kill_9_at_random_moments_leaves_the_old_run_or_the_new_one(old_run):
     print("outcomes of the kills:", outcomes)
 
 
+@pytest.mark.slow(reason="trains a run in a subprocess first, then races it")
 def test_two_concurrent_runs_into_one_folder_never_mix(old_run):
     """Two runs started together into one --out: one wins, the other is refused with
     exit 2 and one line (or runs after it), and the folder holds one complete run."""
@@ -180,6 +182,7 @@ def test_two_concurrent_runs_into_one_folder_never_mix(old_run):
     assert leftovers(out.parent) == []
 
 
+@pytest.mark.slow(reason="trains a run first, then replaces or keeps it")
 def test_a_held_lock_refuses_the_run_before_training(old_run, monkeypatch, capsys):
     """While another process holds the folder, `train` exits 2 at once and changes
     nothing."""
@@ -194,6 +197,7 @@ def test_a_held_lock_refuses_the_run_before_training(old_run, monkeypatch, capsy
     assert snapshot(out) == old and leftovers(out.parent) == []
 
 
+@pytest.mark.slow(reason="trains a run first, then replaces or keeps it")
 def test_a_file_size_limit_names_the_path_and_keeps_the_old_run(old_run):
     """Under `ulimit -f` big enough for the model but not for a figure, `train` exits 2
     with one line naming the folder and the reason ([Errno 27]), and the earlier run is
@@ -212,6 +216,7 @@ def test_a_file_size_limit_names_the_path_and_keeps_the_old_run(old_run):
     assert snapshot(out) == old and leftovers(out.parent) == []
 
 
+@pytest.mark.slow(reason="trains a run first, then replaces or keeps it")
 def test_ctrl_c_during_training_leaves_the_old_run(old_run, monkeypatch, capsys):
     """An interrupt during training exits 130 and leaves neither staging folder nor
     change."""
@@ -267,6 +272,7 @@ def test_an_unusable_out_is_refused_before_training(
     assert sorted(tmp_path.rglob("*")) == before
 
 
+@pytest.mark.slow(reason="trains a run first, then replaces or keeps it")
 def test_notes_kept_in_out_survive_a_new_run(old_run):
     """A file the user put beside a run (summary.md) is carried into the new run's
     folder."""

@@ -200,6 +200,7 @@ def test_sweep_refuses_names_that_leave_out_or_hide_files(name, tmp_path, capsys
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow(reason="trains through the command line, figures included")
 def test_history_json_is_strict_json(tmp_path):
     """history.json never holds NaN or Infinity, which strict JSON readers reject."""
     out = tmp_path / "run"

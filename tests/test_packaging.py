@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+pytestmark = pytest.mark.slow(reason="builds the sdist and wheel, installs the wheel")
 
 NOTICE = "nnscratch/MNIST_SAMPLE_NOTICE.txt"
 # what a packager needs beside the package: the tests, the site's sources, its hooks

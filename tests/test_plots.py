@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from matplotlib.colors import to_rgb
 
 from nnscratch.plots import plot_confusion, plot_distortions, plot_history
@@ -22,6 +23,7 @@ print(matplotlib.get_backend())
 """
 
 
+@pytest.mark.slow(reason="starts a fresh Python that imports matplotlib")
 def test_importing_and_saving_figures_keeps_the_users_backend(tmp_path):
     """Importing nnscratch.plots and saving PNGs leaves the backend the user chose."""
     result = subprocess.run(
@@ -83,3 +85,24 @@ def test_distortion_grid_shows_each_original_and_two_distortions(tmp_path):
     assert all(np.array_equal(shown[j], X[:, j].reshape(28, 28)) for j in range(4))
     assert not any(np.array_equal(shown[4 + j], shown[j]) for j in range(4))
     assert not any(np.array_equal(shown[8 + j], shown[4 + j]) for j in range(4))
+
+
+def test_learning_curves_tick_whole_epochs_only():
+    """The curves of a 3-epoch run (the quick start's) tick epochs 1, 2 and 3, never
+    1.25 or 2.5; a 50-epoch run gets whole-number ticks too."""
+    import matplotlib.pyplot as plt
+
+    for n in (3, 50):
+        history = [{"epoch": e, "train_loss": 1 / e, "train_accuracy": 0.5,
+                    "test_loss": 1.1 / e, "test_accuracy": 0.5}
+                   for e in range(1, n + 1)]
+        fig = plot_history(history)
+        try:
+            for ax in fig.axes:
+                low, high = ax.get_xlim()
+                ticks = [t for t in ax.get_xticks() if low <= t <= high]
+                assert ticks and all(t == round(t) for t in ticks), (n, ticks)
+                if n == 3:
+                    assert ticks == [1, 2, 3], ticks
+        finally:
+            plt.close(fig)

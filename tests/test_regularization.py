@@ -175,6 +175,7 @@ def test_summary_statistics_and_table():
     assert "0.9850 ± 0.0050" in table and table.count("\n| ") == 5
 
 
+@pytest.mark.slow(reason="trains through the command line, figures included")
 def test_cli_train_with_val_and_options(tmp_path, capsys):
     """nnscratch train accepts --val and every option and writes its run."""
     out = tmp_path / "run"

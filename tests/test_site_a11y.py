@@ -11,6 +11,7 @@ import pytest
 
 from conftest import offline_context
 from site_pages import built_pages
+pytestmark = pytest.mark.slow(reason="builds the site; axe-core in Chromium")
 
 SERIOUS = {"serious", "critical"}
 SCHEMES = {"light": "default", "dark": "slate"}

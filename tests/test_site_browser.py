@@ -13,6 +13,7 @@ import pytest
 
 from conftest import REPO, offline_context
 from site_pages import built_pages
+pytestmark = pytest.mark.slow(reason="builds the site; every page in Chromium")
 
 SCREENSHOTS = REPO / "test-output" / "screenshots"
 DERIVATION_PAGES = (

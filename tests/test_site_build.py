@@ -29,6 +29,7 @@ SOURCES = sorted((REPO / "nnscratch").glob("*.py")) + sorted(
 )
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_strict_build_writes_every_page_and_mathjax(site_dir):
     """The strict build writes the main pages, the figures, MathJax and its fonts."""
     for page in (
@@ -115,6 +116,7 @@ def _copy_project(tmp_path):
     return root
 
 
+@pytest.mark.slow(reason="builds a copy of the site once per missing include")
 @pytest.mark.parametrize(
     "include,message",
     [
@@ -142,6 +144,7 @@ def test_a_missing_snippet_or_section_fails_the_strict_build(
         assert message in result.stderr
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_notebook_page_offers_its_source_for_download(site_dir):
     """The notebook page links to its exact source file for download."""
     from bs4 import BeautifulSoup
@@ -156,6 +159,7 @@ def test_the_notebook_page_offers_its_source_for_download(site_dir):
     )
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_notebook_ran_at_build_time_and_shows_its_figures(site_dir):
     """The notebook was executed by the build and its page shows the figures it drew."""
     html = (site_dir / "notebooks" / "train_on_sample" / "index.html").read_text()
@@ -216,6 +220,7 @@ def _resolve(page_file, href, site_dir):
     return (folder / "index.html" if folder.is_dir() else folder), anchor
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_each_named_test_links_to_its_test_page_and_back(site_dir):
     """A test name on a page links to the test's heading, and that test page links back
     to
@@ -245,6 +250,7 @@ def test_each_named_test_links_to_its_test_page_and_back(site_dir):
     assert checked >= 40
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_test_pages_include_the_fixtures_their_tests_use(site_dir):
     """A test page shows each conftest fixture its tests use (and the fixtures those
     use),
@@ -300,6 +306,7 @@ def _parameter_rows(soup):
     return rows
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_api_reference_has_one_page_per_module(site_dir):
     """Each module has its own API page, and the overview links every one of them."""
     index = site_dir / "api" / "index.html"
@@ -315,6 +322,7 @@ def test_the_api_reference_has_one_page_per_module(site_dir):
         assert html in linked, f"the overview does not link api/{module}"
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_every_documented_parameter_has_a_type(site_dir):
     """The API tables' Type column is filled from the functions' annotations."""
     untyped = {}
@@ -329,6 +337,7 @@ def test_every_documented_parameter_has_a_type(site_dir):
     assert not fixed, f"typed now, remove from KNOWN_UNTYPED_API_PAGES: {fixed}"
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_trains_optional_arguments_show_their_defaults(site_dir):
     """X_val, Y_val, X_test and Y_test of train are listed with default None, not
     required."""
@@ -343,6 +352,7 @@ def test_trains_optional_arguments_show_their_defaults(site_dir):
     assert rows["X_train"] == "required"
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_a_returns_paragraph_is_one_row(site_dir):
     """train's Returns section, one paragraph over three lines, is one table row."""
     page = _soup(site_dir / "api" / "train" / "index.html")

@@ -30,6 +30,7 @@ from site_pages import built_pages
 
 sys.path.insert(0, str(REPO / "tools"))
 import build_pdf  # noqa: E402
+pytestmark = pytest.mark.slow(reason="builds the site twice; Chromium prints the PDF")
 
 PREFIX = "/nnscratch/"
 OUTPUT = REPO / "test-output"

@@ -133,6 +133,7 @@ def test_pages_have_runnable_blocks():
     assert PROGRAMS, 'no ```python exec="on"``` block on any page'
 
 
+@pytest.mark.slow(reason="runs every page's blocks in fresh interpreters")
 def test_every_runnable_block_runs_alone_in_a_fresh_interpreter(program_runs):
     """Each exec block (or session) exits 0 in a new `python`, with no RuntimeWarning."""
     failed = {
@@ -141,6 +142,7 @@ def test_every_runnable_block_runs_alone_in_a_fresh_interpreter(program_runs):
     assert not failed, "\n\n".join(f"{key}:\n{err}" for key, err in failed.items())
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_output_shown_on_the_page_is_what_the_block_prints(program_runs, site_dir):
     """Under each exec block the built page shows exactly what that block prints alone."""
     mismatches, compared = {}, 0
@@ -288,6 +290,7 @@ def test_the_block_parser_sees_exec_sessions_and_listings():
 RAW_TEX = re.compile(r"\\[()\[\]]|\\[a-zA-Z]+|\^\{|_\{|\$\$")
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_no_raw_tex_in_the_table_of_contents(site_dir):
     """Headings with maths carry a plain-text TOC label, so the TOC shows no TeX."""
     raw = {}
@@ -308,6 +311,7 @@ def test_no_raw_tex_in_the_table_of_contents(site_dir):
     assert not fixed, f"fixed, remove from KNOWN_RAW_TEX_TOC_PAGES: {fixed}"
 
 
+@pytest.mark.slow(reason="needs the strict build of the site")
 def test_the_search_index_holds_no_raw_tex(site_dir):
     """Search results show titles and snippets without TeX (code excepted)."""
     index = json.loads((site_dir / "search" / "search_index.json").read_text())
@@ -348,6 +352,7 @@ def test_every_test_a_page_names_exists():
     assert len(named) >= 40
 
 
+@pytest.mark.slow(reason="builds a copy of the site")
 def test_a_page_naming_a_missing_test_fails_the_build(tmp_path):
     """The hook refuses a page that names a test which does not exist (the strict build
     stops)."""
