@@ -409,8 +409,11 @@ def train_summary(history, record, n_val, out, replaced):
 
 
 def cmd_sweep(args):
-    if not 1 <= args.seeds <= MAX_SEEDS:  # before anything: a typo is not a week of work
-        raise ValueError(f"--seeds must be 1 to {MAX_SEEDS}; got {args.seeds}")
+    # before anything else: a typo in --seeds must not cost a week of training
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise ValueError(
+            f"--seeds must be at least 1 and at most {MAX_SEEDS}; got {args.seeds}"
+        )
     from .sweep import run_once, summarise, sweep_paths, write_sweep
 
     if not SAFE_NAME.fullmatch(args.name):
@@ -420,7 +423,8 @@ def cmd_sweep(args):
         )
     if args.out.exists() and not args.out.is_dir():
         raise OutputError(
-            errno.ENOTDIR, f"{args.out}: is not a folder; give --out a folder for the sweep's files"
+            errno.ENOTDIR,
+            f"{args.out}: is not a folder; give --out a folder for the sweep's files",
         )
     check_output_files(sweep_paths(args.out, args.name))  # before any training
     configs = [_config(args, seed) for seed in range(args.seeds)]

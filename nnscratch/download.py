@@ -189,7 +189,9 @@ def _read_record(folder):
         with open_regular(path) as f:
             record = json.loads(f.read(1 << 20).decode("utf-8"))
     except NotRegularFile as e:
-        raise DataError(f"{e.strerror}; remove it (nnscratch writes it again)") from None
+        raise DataError(
+            f"{e.strerror}; remove it (nnscratch writes it again)"
+        ) from None
     except (OSError, ValueError, RecursionError):
         return {}
     return record if isinstance(record, dict) else {}

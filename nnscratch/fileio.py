@@ -86,7 +86,7 @@ def open_regular(path: Path):
 
 
 def check_regular(path: Path) -> None:
-    """Raise NotRegularFile if `path` exists and is not a regular file (links followed)."""
+    """Raise NotRegularFile if `path` exists and is no regular file (follows links)."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -353,7 +353,7 @@ def foreign_content(final: Path, written=(), new: Path | None = None) -> list[st
 
 
 def _same_file(a, b):
-    """True if `b` is `a` carried over: a hard link, or a copy with its size and time."""
+    """True if `b` is `a` carried over: a hard link, or a copy of its size and time."""
     try:
         sa, sb = os.stat(a), os.stat(b)
     except OSError:

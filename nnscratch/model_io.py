@@ -171,7 +171,6 @@ def _read_member(z, path, name):
                 f"{path}: member {name}.npy holds Python objects, which "
                 "are never unpickled; a model holds numbers only"
             )
-        _check_dimensions(path, name, shape)
         size = math.prod(shape) * dtype.itemsize
         header = f.tell()
         if size != info.file_size - header:
@@ -180,6 +179,7 @@ def _read_member(z, path, name):
                 f"({size} bytes) "
                 f"but holds {info.file_size - header} bytes"
             )
+        _check_dimensions(path, name, shape)
         check_memory(
             2 * size,
             f"{path}: member {name}.npy ({size} bytes)",
