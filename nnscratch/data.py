@@ -191,7 +191,7 @@ def _idx_stream(path):
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
     except NotRegularFile as e:
-        raise DataError(f"{e.strerror} holding MNIST data") from None
+        raise DataError(f"{e.strerror}; give the MNIST file itself") from None
     except OSError as e:
         raise DataError(f"{path}: cannot read ({e.strerror})") from None
     with raw:
@@ -235,7 +235,7 @@ def regular_file(path):
     try:
         check_regular(path)
     except NotRegularFile as e:
-        raise DataError(f"{e.strerror} holding MNIST data") from None
+        raise DataError(f"{e.strerror}; give the MNIST file itself") from None
 
 
 def images_and_labels(images, labels, where):

@@ -55,10 +55,9 @@ def kind_of(mode: int) -> str | None:
     return next((what for test, what in KINDS if test(mode)), "not a regular file")
 
 
-def not_regular(path, what, fix="give a regular file") -> NotRegularFile:
-    return NotRegularFile(
-        errno.EINVAL, f"{path}: is {what}, not a regular file; {fix}"
-    )
+def not_regular(path, what) -> NotRegularFile:
+    """A NotRegularFile whose message (`strerror`) reads "PATH: is WHAT, not a ..."."""
+    return NotRegularFile(errno.EINVAL, f"{path}: is {what}, not a regular file")
 
 
 def open_regular(path: Path):
@@ -394,7 +393,7 @@ def _foreign_error(final, found, kept):
     )
 
 
-def replace_folder(new: Path, final: Path, written=()) -> bool:
+def replace_folder(new: Path, final: Path, written=None) -> bool:
     """Put folder `new` at `final` in one step; an earlier `final` run is removed.
 
     Where the system can swap two names atomically (Linux), readers see the
@@ -403,7 +402,8 @@ def replace_folder(new: Path, final: Path, written=()) -> bool:
     process dies between the two renames.
 
     Nothing but an earlier run is ever removed: if `final` holds anything
-    else (`foreign_content`; `written` names the files this run wrote), found
+    else (`foreign_content`; `written` names the files this run wrote, by
+    default every name in `new`), found
     before the swap or in the earlier folder after it, the earlier folder
     stays (or is put back) at `final`, the new run is renamed to a visible
     `NAME.new` beside it, and an OutputError names both.
@@ -411,6 +411,8 @@ def replace_folder(new: Path, final: Path, written=()) -> bool:
     Returns True if an earlier folder was replaced.
     """
     new, final = Path(new), Path(final)
+    if written is None:
+        written = {entry.name for entry in new.iterdir()}
     raise_if_interrupted()
     found = foreign_content(final, written, new)
     if found:

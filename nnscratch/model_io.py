@@ -107,7 +107,7 @@ def load_model(path: Path) -> tuple[dict[str, np.ndarray], dict]:
             f"{path}: no such model file; " "train one with 'nnscratch train --out DIR'"
         ) from None
     except NotRegularFile as e:
-        raise ModelFileError(f"{e.strerror}: {FIX}") from None
+        raise ModelFileError(f"{e.strerror}; {FIX}") from None
     except OSError as e:
         raise ModelFileError(
             f"{path}: cannot read the model file ({e.strerror})"
