@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from nnscratch_entry import main
 
 sys.exit(main())

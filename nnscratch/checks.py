@@ -10,6 +10,7 @@ afford them on every mini-batch.
 """
 
 import functools
+import os
 
 import numpy as np
 
@@ -220,3 +221,132 @@ def check_config(config) -> None:
                 f"{name} must be one of {', '.join(allowed)}; "
                 f"got {getattr(config, name)!r}"
             )
+
+
+# The memory budget: the bytes a command may allocate. Checked before every large
+# allocation, so that a run or a file that cannot fit is refused with one line
+# instead of a MemoryError half-way (or the kernel's OOM killer).
+MEMORY_ENV = "NNSCRATCH_MEMORY"
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+class MemoryBudgetError(ValueError):
+    """What a command would allocate exceeds the memory budget: nothing was started."""
+
+
+def memory_budget() -> int:
+    """Bytes a command may allocate: $NNSCRATCH_MEMORY, else what the system has free.
+
+    The variable holds a number of bytes, optionally followed by K, M, G or T
+    (powers of 1024). Without it: MemAvailable of /proc/meminfo, or less when
+    the process's cgroup has a memory limit (its limit minus what the cgroup
+    already uses); where neither can be read, the free physical pages.
+    """
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    if text:
+        number, unit = text[:-1], text[-1].upper()
+        if unit not in _UNITS or unit.isdigit():
+            number, unit = text, ""
+        try:
+            value = int(float(number) * _UNITS[unit])
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise ValueError(
+                f"${MEMORY_ENV} must be a number of bytes such as 8G, 512M or "
+                f"1000000; got {text!r}"
+            )
+        return value
+    found = [b for b in (_meminfo_available(), _cgroup_room()) if b is not None]
+    if found:
+        return min(found)
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+def _meminfo_available():
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _cgroup_room(root="/sys/fs/cgroup"):
+    """Limit minus usage of this process's cgroup (v2, else v1); None if unlimited."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":  # cgroup v2
+            files = ("memory.max", "memory.current")
+        elif "memory" in controllers.split(","):
+            root, files = f"{root}/memory", (
+                "memory.limit_in_bytes", "memory.usage_in_bytes"
+            )  # fmt: skip
+        else:
+            continue
+        for folder in (f"{root}{path}", root):
+            try:
+                with open(f"{folder}/{files[0]}") as f:
+                    limit = f.read().strip()
+                with open(f"{folder}/{files[1]}") as f:
+                    used = int(f.read().strip())
+            except (OSError, ValueError):
+                continue
+            if limit == "max" or not limit.isdigit() or int(limit) >= 1 << 60:
+                return None
+            return max(int(limit) - used, 0)
+    return None
+
+
+def check_memory(nbytes: int, what: str, fix: str) -> None:
+    """Raise MemoryBudgetError when `what` needs more than `memory_budget()` bytes."""
+    budget = memory_budget()
+    if nbytes > budget:
+        raise MemoryBudgetError(
+            f"{what} needs about {_size(nbytes)}, more than the memory budget of "
+            f"{_size(budget)} (what the system has available; ${MEMORY_ENV} sets "
+            f"it); {fix}"
+        )
+
+
+def _size(nbytes):
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if nbytes < 1024 or unit == "GiB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} TiB"
+
+
+def training_bytes(n_x: int, n_h: int, K: int, m: int, config, itemsize: int = 4):
+    """About the most bytes `train` holds at once beyond the data it is given.
+
+    Parameters, velocity and gradients (3 x (n_x + K + 1) n_h + ...), a
+    mini-batch's activations and their gradients (about 6 n_h b for the batch
+    size b), and one evaluation chunk (3 n_h c, c = `evaluation_chunk`).
+    """
+    b = min(config.batch_size, m)
+    weights = 4 * ((n_x + 1) * n_h + (n_h + 1) * K)
+    batch = 6 * n_h * b + 4 * K * b + n_x * b
+    chunk = min(m, EVALUATION_CHUNK)
+    evaluation = 3 * n_h * chunk + 3 * K * chunk
+    return itemsize * (weights + batch + evaluation)
+
+
+EVALUATION_CHUNK = 10_000
+
+
+def evaluation_chunk(n_h: int, K: int, chunk: int = EVALUATION_CHUNK, itemsize=8):
+    """Columns per forward pass of an evaluation: `chunk`, fewer if the budget is tight.
+
+    A chunk of c columns holds about 3 (n_h + K) c numbers (pre-activation,
+    activation, logits); it is shrunk to a quarter of the budget, never below 1.
+    """
+    per_column = 3 * (n_h + K) * itemsize
+    return max(1, min(chunk, memory_budget() // 4 // per_column))

@@ -1,7 +1,9 @@
 """Command line: `nnscratch train`, `evaluate`, `export`, `sweep` and `data ...`."""
 
 import argparse
+import errno
 import json
+import os
 import re
 import shlex
 import sys
@@ -20,10 +22,12 @@ from .data import (
     one_hot,
     verify_folder,
 )
+from .checks import MEMORY_ENV
 from .download import DATA_ENV, MIRRORS_ENV, default_data_dir, download_mnist
 from .fileio import (
     OutputError,
     atomic_write_text,
+    check_output_files,
     check_output_folder,
     staged_folder,
 )
@@ -36,6 +40,7 @@ from .train import AUGMENTATIONS, TrainConfig, evaluate
 
 TEST_FILES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+MAX_SEEDS = 1000
 USER_ERRORS = (DataError, ModelFileError, OutputError, ValueError, OSError)
 
 
@@ -73,7 +78,7 @@ def build_parser():
         "--seeds",
         type=int,
         default=5,
-        help="number of seeds, 0..N-1 (default %(default)s)",
+        help=f"number of seeds, 0..N-1, at most {MAX_SEEDS} (default %(default)s)",
     )
     p.add_argument(
         "--name",
@@ -404,15 +409,24 @@ def train_summary(history, record, n_val, out, replaced):
 
 
 def cmd_sweep(args):
-    from .sweep import run_once, summarise, write_sweep
+    # before anything else: a typo in --seeds must not cost a week of training
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise ValueError(
+            f"--seeds must be at least 1 and at most {MAX_SEEDS}; got {args.seeds}"
+        )
+    from .sweep import run_once, summarise, sweep_paths, write_sweep
 
     if not SAFE_NAME.fullmatch(args.name):
         raise ValueError(
             f"--name must be letters, digits, '.', '_' or '-', starting with a "
             f"letter or digit (it names files inside --out); got {args.name!r}"
         )
-    if args.seeds < 1:
-        raise ValueError(f"--seeds must be at least 1; got {args.seeds}")
+    if args.out.exists() and not args.out.is_dir():
+        raise OutputError(
+            errno.ENOTDIR,
+            f"{args.out}: is not a folder; give --out a folder for the sweep's files",
+        )
+    check_output_files(sweep_paths(args.out, args.name))  # before any training
     configs = [_config(args, seed) for seed in range(args.seeds)]
     data = resolve_data(args.data)
     runs, histories = [], []
@@ -427,7 +441,7 @@ def cmd_sweep(args):
         )
     sweep = {
         "name": args.name,
-        "command": "nnscratch " + shlex.join(args.argv),
+        "command": "nnscratch " + shlex.join(map(_printable, args.argv)),
         "config": {
             **configs[0].to_dict(),
             "seed": f"0..{args.seeds - 1}",
@@ -440,6 +454,11 @@ def cmd_sweep(args):
     _draw_to_files()
     print(write_sweep(args.out, sweep), end="")
     return 0
+
+
+def _printable(arg):
+    """`arg` as UTF-8 text: bytes that are not UTF-8 (file names) become \\xNN."""
+    return os.fsencode(arg).decode("utf-8", "backslashreplace")
 
 
 def _draw_to_files():
@@ -560,6 +579,14 @@ def main(argv=None):
         return args.func(args)
     except USER_ERRORS as e:
         print(f"nnscratch: error: {e}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(
+            "nnscratch: error: out of memory; lower --n_h or --batch_size, free some "
+            f"memory, or set ${MEMORY_ENV} to what this machine can give so that "
+            "nnscratch refuses first",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("nnscratch: interrupted", file=sys.stderr)

@@ -18,11 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import MemoryBudgetError, check_memory
 from .fileio import (  # noqa: F401 (atomic_path, atomic_write re-exported)
+    NotRegularFile,
     atomic_path,
     atomic_write,
     atomic_write_bytes,
     atomic_write_text,
+    check_regular,
+    check_target,
+    open_regular,
 )
 
 N_PIXELS = 784
@@ -182,9 +187,11 @@ def _size_limit(path, stored, gzipped):
 def _idx_stream(path):
     """Yield (decompressed stream, size on disk, gzipped?) for a raw or .gz file."""
     try:
-        raw = open(path, "rb")
+        raw = open_regular(path)
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
+    except NotRegularFile as e:
+        raise DataError(f"{e.strerror}; give the MNIST file itself") from None
     except OSError as e:
         raise DataError(f"{path}: cannot read ({e.strerror})") from None
     with raw:
@@ -212,12 +219,23 @@ def find_idx(folder, name):
     """Path of `name` or `name.gz` inside `folder`, or a DataError listing the files."""
     folder = Path(folder)
     for candidate in (folder / (name + ".gz"), folder / name):
+        regular_file(candidate)
         if candidate.is_file():
             return candidate
     raise DataError(
         f"{folder}: missing {name}.gz (or {name}); a MNIST folder needs the four files "
         f"{', '.join(n + '.gz' for n in FILES)}"
     )
+
+
+def regular_file(path):
+    """Raise DataError if `path` exists but is a FIFO, device, socket or folder."""
+    if path.is_dir():
+        return  # a folder where a file is expected: the caller says it is missing
+    try:
+        check_regular(path)
+    except NotRegularFile as e:
+        raise DataError(f"{e.strerror}; give the MNIST file itself") from None
 
 
 def images_and_labels(images, labels, where):
@@ -275,6 +293,7 @@ def load_hdf5(path):
     import h5py
 
     path = Path(path)
+    regular_file(path)
     try:
         with h5py.File(path, "r") as f:
             parts = [_hdf5_split(f, path, split) for split in ("train", "test")]
@@ -304,7 +323,15 @@ def _hdf5_split(f, path, split):
         raise DataError(
             f"{path}: x_{split} holds 0 images; every split needs at least one"
         )
-    x, y = x[()], y[()]  # read only after the shapes passed
+    try:
+        check_memory(
+            x.shape[0] * (N_PIXELS * (x.dtype.itemsize + 4) + 2 * y.dtype.itemsize),
+            f"{path}: x_{split} and y_{split} ({x.shape[0]} rows)",
+            "use a smaller file or a machine with more memory",
+        )
+    except MemoryBudgetError as e:
+        raise DataError(str(e)) from None
+    x, y = x[()], y[()]  # read only after the shapes passed and fit the budget
     # NaN fails both comparisons, so this also rejects NaN and infinities
     if x.size and not (x.min() >= 0 and x.max() <= 1):
         raise DataError(
@@ -351,6 +378,7 @@ def export_hdf5(data, out):
                 f"{out}: refusing to write an empty {key} (0 rows); "
                 "every split needs at least one image"
             )
+    check_target(out)
     check_writable(Path(out).parent, fix="write the HDF5 file somewhere else")
     # built in memory, then written by the atomic writer: a full disk is then one
     # OSError from a plain write, never a failure inside HDF5's own close
@@ -390,8 +418,11 @@ def verify_folder(folder, files=FILES):
     for name, expected in files.items():
         try:
             path = find_idx(folder, name)
-        except DataError:
-            problems[name] = f"{name}.gz: missing from {folder}"
+        except DataError as e:
+            present = any(
+                os.path.lexists(Path(folder) / n) for n in (name + ".gz", name)
+            )
+            problems[name] = str(e) if present else f"{name}.gz: missing from {folder}"
             continue
         try:
             digest = file_sha256(path)
@@ -429,6 +460,7 @@ def load_data(source):
     if str(source) == "sample":
         return load_sample()
     path = Path(source)
+    regular_file(path)
     if path.is_dir():
         return load_idx_folder(path)
     if path.is_file():

@@ -34,12 +34,27 @@ import os
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from pathlib import Path
 
-from .data import FILES, RAW_SIZES, DataError, check_writable, file_sha256, find_idx
-from .fileio import atomic_write_text, remove_stale
+from .data import (
+    FILES,
+    RAW_SIZES,
+    DataError,
+    check_writable,
+    file_sha256,
+    find_idx,
+    regular_file,
+)
+from .fileio import (
+    NotRegularFile,
+    atomic_write_text,
+    check_regular,
+    open_regular,
+    remove_stale,
+)
 
 DATA_ENV = "NNSCRATCH_DATA"
 MIRRORS_ENV = "NNSCRATCH_MNIST_MIRRORS"  # space-separated URLs, tried in order
@@ -60,12 +75,13 @@ RECORD = ".verified.json"  # name -> size, mtime_ns and SHA-256 when last verifi
 def default_data_dir():
     """Cache folder: $NNSCRATCH_DATA, else $XDG_CACHE_HOME/nnscratch/mnist.
 
-    Without $XDG_CACHE_HOME, ~/.cache stands for it.
+    Without $XDG_CACHE_HOME, ~/.cache stands for it. A leading `~` in either
+    variable is the home folder, as the shell would expand it.
     """
     if os.environ.get(DATA_ENV):
-        return Path(os.environ[DATA_ENV])
+        return Path(os.path.expanduser(os.environ[DATA_ENV]))
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nnscratch" / "mnist"
+    return Path(os.path.expanduser(base)) / "nnscratch" / "mnist"
 
 
 def default_mirrors():
@@ -124,6 +140,9 @@ def download_mnist(
         m if m.endswith("/") else m + "/" for m in (mirrors or default_mirrors())
     ]
     log = log or (lambda line: None)
+    for name in files:  # a FIFO or device in the cache is the user's: never replaced
+        for candidate in (folder / (name + ".gz"), folder / name):
+            regular_file(candidate)
     record = _read_record(folder)
     todo = {
         name: digest
@@ -164,9 +183,16 @@ def download_mnist(
 
 
 def _read_record(folder):
+    """The cache's record; a missing or damaged one is empty (files verified again)."""
+    path = Path(folder) / RECORD
     try:
-        record = json.loads((Path(folder) / RECORD).read_text())
-    except (OSError, ValueError):
+        with open_regular(path) as f:
+            record = json.loads(f.read(1 << 20).decode("utf-8"))
+    except NotRegularFile as e:
+        raise DataError(
+            f"{e.strerror}; remove it (nnscratch writes it again)"
+        ) from None
+    except (OSError, ValueError, RecursionError):
         return {}
     return record if isinstance(record, dict) else {}
 
@@ -284,6 +310,9 @@ def _stream(url, tmp, timeout, progress, deadline, min_rate, grace, max_bytes):
     from tqdm import tqdm
 
     start = time.monotonic()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "file":  # a FIFO would block the open below, past any timeout
+        check_regular(urllib.request.url2pathname(parts.path))
     request = urllib.request.Request(url, headers={"User-Agent": "nnscratch"})
     with (
         urllib.request.urlopen(request, timeout=min(timeout, deadline)) as response,
@@ -347,8 +376,11 @@ def _gunzip_sha256(path, max_size=UNKNOWN_SIZE):
 
 
 def _reason(e):
+    """One line: urllib's messages may span several (a redirect loop's does)."""
     if isinstance(e, urllib.error.HTTPError):
-        return f"HTTP {e.code} {e.reason}"
-    if isinstance(e, urllib.error.URLError):
-        return str(e.reason)
-    return str(e) or type(e).__name__
+        text = f"HTTP {e.code} {e.reason}"
+    elif isinstance(e, urllib.error.URLError):
+        text = str(e.reason)
+    else:
+        text = str(e) or type(e).__name__
+    return " ".join(text.split())

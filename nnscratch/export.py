@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import check_memory
 from .data import N_CLASSES, N_PIXELS, atomic_write_text, load_sample
+from .fileio import check_target
 from .model_io import PARAM_NAMES, load_model
 from .network import HIDDEN_ACTIVATIONS, feed_forward
 
@@ -77,6 +79,8 @@ def read_web_model(path):
         ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"{path}: not a JSON model file ({e})") from None
+    except RecursionError:
+        raise ValueError(f"{path}: JSON nested too deeply to be a model file") from None
     if (
         not isinstance(doc, dict)
         or doc.get("format") != WEB_FORMAT
@@ -127,6 +131,21 @@ def float16_deviation(params, X, activation):
     return float(np.max(np.abs(p16 - p32)))
 
 
+def float32_params(model_path, params):
+    """The parameters in float32; ValueError if a weight is beyond float32's range."""
+    with np.errstate(over="ignore"):
+        narrow = {k: v.astype(np.float32) for k, v in params.items()}
+    for k, v in narrow.items():
+        if not np.isfinite(v).all():
+            largest = float(np.max(np.abs(params[k])))
+            raise ValueError(
+                f"{model_path}: {k} holds {largest:.3g}, beyond float32's largest "
+                f"{float(np.finfo(np.float32).max):.3g}; the page computes in "
+                "float32: train again with a lower --lr or --weight-decay"
+            )
+    return narrow
+
+
 def export_model(model_path, out, dtype="float32"):
     """Write the page's model file for a model saved by `nnscratch train`, atomically.
 
@@ -153,6 +172,7 @@ def export_model(model_path, out, dtype="float32"):
             f"{out}: is the model file itself; write the JSON file elsewhere, "
             f"e.g. {out.with_suffix('.json')}"
         )
+    check_target(out)
     params, hyper = load_model(model_path)
     activation = hyper["activation"]  # load_model checked it is one the page knows
     n_h, n_x = params["W1"].shape
@@ -161,7 +181,14 @@ def export_model(model_path, out, dtype="float32"):
             f"{model_path}: model is {n_x}-{n_h}-{params['W2'].shape[0]}; "
             "the page needs 784-n_h-10"
         )
-    params = {k: v.astype(np.float32) for k, v in params.items()}
+    n_params = sum(v.size for v in params.values())
+    # float32 copies, their bytes, base64 text, the JSON string and its UTF-8 bytes
+    check_memory(
+        n_params * 4 * (2 + 3 * 4 / 3),
+        f"exporting {model_path} (784-{n_h}-10)",
+        "export on a machine with more memory",
+    )
+    params = float32_params(model_path, params)
     deviation = 0.0
     if dtype == "float16":
         deviation = float16_deviation(params, load_sample().X_test, activation)

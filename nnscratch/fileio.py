@@ -6,6 +6,14 @@ flushed to disk (fsync), renamed over the final name in one step, and the
 folder holding it is flushed too, so that after a power cut the final name
 holds the old contents or all of the new. Temporaries left by a process that
 was killed are recognised by their PID and removed by the next writer.
+
+Only regular files are read or replaced: a FIFO or a device node given as an
+input or an output is refused (`open_regular`, `check_target`) instead of
+blocking on it or replacing it. A command interrupted by Ctrl-C renames
+nothing into place once the interrupt has been noticed, even if the
+KeyboardInterrupt itself was swallowed (Python ignores one raised inside a
+destructor): the entry module `nnscratch_entry` records it, and every rename
+here asks `raise_if_interrupted` first.
 """
 
 import ctypes
@@ -14,6 +22,8 @@ import fcntl
 import os
 import re
 import shutil
+import stat
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +33,97 @@ _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<kind>tmp|part|new|o
 
 class OutputError(OSError):
     """An output file or folder cannot be written; the message names it and the fix."""
+
+
+class NotRegularFile(OSError):
+    """A path to read or replace is a FIFO, device, socket or folder."""
+
+
+KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def kind_of(mode: int) -> str | None:
+    """None for a regular file's st_mode, else what it is ("a FIFO", ...)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in KINDS if test(mode)), "not a regular file")
+
+
+def not_regular(path, what) -> NotRegularFile:
+    """A NotRegularFile whose message (`strerror`) reads "PATH: is WHAT, not a ..."."""
+    return NotRegularFile(errno.EINVAL, f"{path}: is {what}, not a regular file")
+
+
+def open_regular(path: Path):
+    """Open `path` for reading in binary; refuse at once what is not a regular file.
+
+    The file is opened without blocking (a FIFO would otherwise wait for a
+    writer forever) and checked with fstat on the open descriptor, so a file
+    swapped between a check and the open is caught too.
+
+    Raises:
+        NotRegularFile: a FIFO, device, socket or folder (message: `strerror`).
+        OSError: the file cannot be opened (FileNotFoundError if missing).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        what = kind_of(os.fstat(fd).st_mode)
+        if what is not None:
+            raise not_regular(path, what)
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+        fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def check_regular(path: Path) -> None:
+    """Raise NotRegularFile if `path` exists and is no regular file (follows links)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing (or unreadable): the reader says so in its own words
+    what = kind_of(mode)
+    if what is not None:
+        raise not_regular(path, what)
+
+
+def check_target(path: Path) -> None:
+    """Raise OutputError if `path` exists and is not a regular file to replace.
+
+    Replacing a FIFO or a device node (/dev/null, as root) by a regular file
+    would break whatever uses it; a folder cannot be replaced by a file.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    what = kind_of(mode)
+    if what is not None:
+        raise OutputError(
+            errno.EEXIST,
+            f"{path}: is {what}, not a regular file; give the path of a "
+            "file to write",
+        )
+
+
+def raise_if_interrupted() -> None:
+    """Raise KeyboardInterrupt if Ctrl-C was pressed, even if it was swallowed.
+
+    The console script's entry module (`nnscratch_entry`) records every
+    SIGINT; called before each rename into place, so that no output claims
+    to be complete after an interrupt.
+    """
+    entry = sys.modules.get("nnscratch_entry")
+    if entry is not None and getattr(entry, "interrupted", False):
+        raise KeyboardInterrupt
 
 
 def temporary(path: Path, kind: str = "tmp") -> Path:
@@ -114,29 +215,53 @@ def write_failure(e: OSError, path: Path) -> OutputError:
 
 
 @contextmanager
+def staged_files(paths, shown=None):
+    """Yield one temporary beside each of `paths`; rename them all when all are done.
+
+    Every output of the package goes through here (`atomic_path` is the case
+    of one file). Each target must be absent or a regular file. The block
+    writes every temporary; only when it succeeded are they flushed and then
+    renamed into place, one after the other, so a failure before the renames
+    leaves every old file as it was. Temporaries are removed on failure. An
+    OSError becomes an `OutputError` naming the file (or `shown`).
+    """
+    paths = [Path(p) for p in paths]
+    for path in paths:
+        check_target(path)
+    tmps = [temporary(path) for path in paths]
+    for path in paths:
+        remove_stale(path.parent, path.name)
+    current = paths[0]
+    try:
+        yield tmps
+        for current, tmp in zip(paths, tmps):
+            _fsync_file(tmp)
+        raise_if_interrupted()
+        for current, tmp in zip(paths, tmps):
+            os.replace(tmp, current)
+        for folder in dict.fromkeys(path.parent for path in paths):
+            fsync_folder(folder)
+    except OutputError:
+        raise
+    except OSError as e:
+        raise write_failure(e, shown or current) from e
+    finally:
+        for tmp in tmps:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+@contextmanager
 def atomic_path(path: Path, shown: Path | None = None):
     """Yield a temporary path beside `path`; flush it, rename it to `path` on success.
 
     The temporary is removed if the block fails. An OSError becomes an
     `OutputError` naming `shown` (default `path`).
     """
-    path = Path(path)
-    tmp = temporary(path)
-    remove_stale(path.parent, path.name)
-    try:
+    with staged_files([path], shown) as (tmp,):
         yield tmp
-        _fsync_file(tmp)
-        os.replace(tmp, path)
-        fsync_folder(path.parent)
-    except OutputError:
-        raise
-    except OSError as e:
-        raise write_failure(e, shown or path) from e
-    finally:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def atomic_write(path: Path, write, shown: Path | None = None) -> None:
@@ -156,7 +281,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, lambda f: f.write(data))
 
 
-RENAME_EXCHANGE = 2  # linux/fs.h
+RENAME_NOREPLACE = 1  # linux/fs.h
+RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
 
@@ -177,27 +303,143 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def replace_folder(new: Path, final: Path) -> bool:
-    """Put folder `new` at `final` in one step; an earlier `final` is removed.
+def rename_noreplace(src: Path, dst: Path) -> None:
+    """Rename `src` to `dst`, failing with FileExistsError if `dst` exists.
+
+    Atomic on Linux (renameat2 RENAME_NOREPLACE); elsewhere checked just before.
+    """
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        renameat2 = None
+    if renameat2 is not None:
+        if renameat2(AT_FDCWD, os.fsencode(src), AT_FDCWD, os.fsencode(dst),
+                     RENAME_NOREPLACE) == 0:  # fmt: skip
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(dst))
+    if os.path.lexists(dst):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst))
+    os.rename(src, dst)
+
+
+def foreign_content(final: Path, written=(), new: Path | None = None) -> list[str]:
+    """What in `final` is not an earlier run's: names a swap would delete.
+
+    An earlier run's folder holds only regular files (and stale temporaries).
+    Foreign are: `final` itself if it is not a folder, every sub-folder or
+    other non-file in it, and, given `written` (the names this run wrote) and
+    `new` (this run's folder), every file that is neither one of those names
+    nor hard-linked into `new` (the notes carried over).
+    """
+    final = Path(final)
+    if not os.path.lexists(final):
+        return []
+    if final.is_symlink() or not final.is_dir():
+        return [str(final)]
+    found = []
+    for entry in sorted(final.iterdir()):
+        if _TEMPORARY.match(entry.name):
+            continue
+        if entry.is_symlink() or not entry.is_file():
+            found.append(entry.name)
+        elif new is not None and entry.name not in written:
+            carried = _same_file(entry, Path(new) / entry.name)
+            if not carried:
+                found.append(entry.name)
+    return found
+
+
+def _same_file(a, b):
+    """True if `b` is `a` carried over: a hard link, or a copy of its size and time."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino) or (
+        (sa.st_size, sa.st_mtime_ns) == (sb.st_size, sb.st_mtime_ns)
+    )
+
+
+def keep_aside(new: Path, final: Path) -> Path:
+    """Rename the run folder `new` to a visible, free name beside `final`."""
+    for n in range(1, 1000):
+        kept = final.with_name(f"{final.name}.new" + (f"-{n}" if n > 1 else ""))
+        try:
+            rename_noreplace(new, kept)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+            continue
+        fsync_folder(final.parent)
+        return kept
+    raise OutputError(errno.EEXIST, f"{final}: no free name beside it to keep this run")
+
+
+def _foreign_error(final, found, kept):
+    what = (
+        "a file or something else now stands at this path"
+        if found == [str(final)]
+        else f"{', '.join(found)} appeared in it"
+    )
+    return OutputError(
+        errno.EEXIST,
+        f"{final}: {what} while this run was writing, and a run replaces its --out "
+        f"folder as a whole; nothing of it was touched: this run was kept in {kept} "
+        "instead; move what you need",
+    )
+
+
+def replace_folder(new: Path, final: Path, written=None) -> bool:
+    """Put folder `new` at `final` in one step; an earlier `final` run is removed.
 
     Where the system can swap two names atomically (Linux), readers see the
     old folder or the new one, never neither. Elsewhere the old folder is
     first renamed to `.NAME.PID.old`, which `remove_stale` renames back if the
     process dies between the two renames.
 
+    Nothing but an earlier run is ever removed: if `final` holds anything
+    else (`foreign_content`; `written` names the files this run wrote, by
+    default every name in `new`), found
+    before the swap or in the earlier folder after it, the earlier folder
+    stays (or is put back) at `final`, the new run is renamed to a visible
+    `NAME.new` beside it, and an OutputError names both.
+
     Returns True if an earlier folder was replaced.
     """
     new, final = Path(new), Path(final)
-    if not final.exists():
-        os.rename(new, final)
+    if written is None:
+        written = {entry.name for entry in new.iterdir()}
+    raise_if_interrupted()
+    found = foreign_content(final, written, new)
+    if found:
+        raise _foreign_error(final, found, keep_aside(new, final))
+    if not os.path.lexists(final):
+        try:
+            rename_noreplace(new, final)
+        except FileExistsError:  # appeared since the check
+            raise _foreign_error(final, [str(final)], keep_aside(new, final)) from None
         fsync_folder(final.parent)
         return False
     if exchange(new, final):
         old = new  # the swap left the earlier folder under the temporary name
+        found = foreign_content(old, written, final)
+        if found:
+            exchange(new, final)  # put it back
     else:
         old = temporary(final, "old")
         os.rename(final, old)
-        os.rename(new, final)
+        found = foreign_content(old, written, new)
+        if found:
+            os.rename(old, final)
+        else:
+            os.rename(new, final)
+    if found:
+        fsync_folder(final.parent)
+        raise _foreign_error(final, found, keep_aside(new, final))
     fsync_folder(final.parent)
     shutil.rmtree(old, ignore_errors=True)
     return True
@@ -297,6 +539,27 @@ def check_output_folder(final: Path) -> None:
         )
 
 
+def check_output_files(paths) -> None:
+    """Raise OutputError unless every one of `paths` can be written (creates nothing).
+
+    Each must be absent or a regular file, and the nearest existing folder
+    above it a folder this process can write.
+    """
+    for path in map(Path, paths):
+        check_target(path)
+        for p in path.parents:
+            if p.exists():
+                break
+        if not p.is_dir():
+            raise OutputError(
+                errno.ENOTDIR, f"{path}: {p} is not a folder; choose another --out"
+            )
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise OutputError(
+                errno.EACCES, f"{path}: folder {p} cannot be written; choose another"
+            )
+
+
 @contextmanager
 def staged_folder(final: Path):
     """Yield (staging folder, result); on success the staging folder replaces `final`.
@@ -321,10 +584,11 @@ def staged_folder(final: Path):
                 yield new, result
             except OSError as e:  # name the run's folder, not the staging folder
                 raise write_failure(_plain(e), final) from e
-            if final.is_dir():
+            written = {entry.name for entry in new.iterdir()}
+            if final.is_dir() and not final.is_symlink():
                 _carry_over(final, new)
             fsync_folder(new)
-            result["replaced"] = replace_folder(new, final)
+            result["replaced"] = replace_folder(new, final, written)
     except OutputError:
         _undo(new, created)
         raise

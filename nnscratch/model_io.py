@@ -16,8 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import HIDDEN_ACTIVATIONS, check_params
-from .fileio import atomic_write
+from .checks import (
+    HIDDEN_ACTIVATIONS,
+    LIMITS,
+    MemoryBudgetError,
+    check_memory,
+    check_params,
+)
+from .fileio import NotRegularFile, atomic_write, open_regular
 
 FORMAT_VERSION = 1
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -55,7 +61,10 @@ def save_model(
         ValueError: a parameter is not finite floats of consistent shapes, or
             the activation is missing or unknown (nothing is written).
     """
-    check_params(params)
+    _, n_h, _ = check_params(params)
+    low, high = LIMITS["n_h"]
+    if not low <= n_h <= high:
+        raise ValueError(f"n_h must be {low} to {high} to be saved; got {n_h}")
     for name in PARAM_NAMES:
         a = np.asarray(params[name])
         if a.dtype.kind != "f" or not np.isfinite(a).all():
@@ -92,22 +101,26 @@ def load_model(path: Path) -> tuple[dict[str, np.ndarray], dict]:
     """
     path = Path(path)
     try:
-        with open(path, "rb") as f:
-            head = f.read(8)
+        file = open_regular(path)
     except FileNotFoundError:
         raise ModelFileError(
             f"{path}: no such model file; " "train one with 'nnscratch train --out DIR'"
         ) from None
+    except NotRegularFile as e:
+        raise ModelFileError(f"{e.strerror}; {FIX}") from None
     except OSError as e:
         raise ModelFileError(
             f"{path}: cannot read the model file ({e.strerror})"
         ) from None
-    if not head.startswith(b"PK"):
-        raise ModelFileError(f"{path}: {_what(head)}; {FIX}")
     try:
-        with zipfile.ZipFile(path) as z:
-            arrays = {name: _read_member(z, path, name) for name in MEMBERS}
-    except ModelFileError:
+        with file:
+            head = file.read(8)
+            if not head.startswith(b"PK"):
+                raise ModelFileError(f"{path}: {_what(head)}; {FIX}")
+            file.seek(0)
+            with zipfile.ZipFile(file) as z:
+                arrays = {name: _read_member(z, path, name) for name in MEMBERS}
+    except (ModelFileError, MemoryBudgetError, MemoryError):
         raise
     # a damaged archive raises many types, from zipfile, zlib or numpy's header parser
     # reading bytes only: every failure is a bad file
@@ -166,6 +179,12 @@ def _read_member(z, path, name):
                 f"({size} bytes) "
                 f"but holds {info.file_size - header} bytes"
             )
+        _check_dimensions(path, name, shape)
+        check_memory(
+            2 * size,
+            f"{path}: member {name}.npy ({size} bytes)",
+            "evaluate it on a machine with more memory",
+        )
         data = f.read(size)
     if len(data) != size:
         raise ModelFileError(f"{path}: member {name}.npy is truncated")
@@ -174,6 +193,20 @@ def _read_member(z, path, name):
         .reshape(shape, order="F" if fortran else "C")
         .copy()
     )
+
+
+def _check_dimensions(path, name, shape):
+    """A parameter's hidden size n_h, read from its header, is within train's limits."""
+    axis = {"W1": 0, "b1": 0, "W2": 1}.get(name)
+    if axis is None or len(shape) <= axis:
+        return  # other shapes are checked once every member is read
+    n_h = shape[axis]
+    low, high = LIMITS["n_h"]
+    if not low <= n_h <= high:
+        raise ModelFileError(
+            f"{path}: member {name}.npy has shape {shape}, n_h = {n_h}; train "
+            f"accepts {low} to {high} hidden units, so no model file holds that; {FIX}"
+        )
 
 
 def _checked(path, arrays):
@@ -220,6 +253,10 @@ def _hyperparameters(path, text):
         )
     try:
         hyper = json.loads(str(text))
+    except RecursionError:
+        raise ModelFileError(
+            f"{path}: hyperparameters are JSON nested too deeply to read; {FIX}"
+        ) from None
     except ValueError as e:
         raise ModelFileError(
             f"{path}: hyperparameters are not valid JSON ({e})"

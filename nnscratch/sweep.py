@@ -11,7 +11,9 @@ import time
 
 import numpy as np
 
-from .data import atomic_write_text, one_hot
+from .checks import check_memory, training_bytes
+from .data import one_hot
+from .fileio import staged_files
 from .train import evaluate, split_validation, train
 
 
@@ -23,6 +25,13 @@ def run_once(data, config, n_val=0, on_epoch=None):
     """
     start = time.perf_counter()
     X, y = data.X_train, data.y_train
+    check_memory(
+        training_bytes(X.shape[0], config.n_h, 10, X.shape[1], config)
+        + (2 * X.nbytes if config.augment != "none" else 0),
+        f"training 784-{config.n_h}-10 with batches of "
+        f"{min(config.batch_size, X.shape[1])} images",
+        "lower --n_h or --batch_size",
+    )
     if n_val:
         X, y, X_val, y_val = split_validation(X, y, n_val, config.seed)
         kwargs = {"X_val": X_val, "Y_val": one_hot(y_val)}
@@ -85,7 +94,10 @@ def markdown_table(sweep):
 
 
 def plot_spread(sweep, path):
-    """Accuracy per epoch: mean over seeds with a band of ± one standard deviation."""
+    """Accuracy per epoch: mean over seeds with a band of ± one standard deviation.
+
+    `path` is a PNG file to write atomically, or a binary file open for writing.
+    """
     from .plots import _finish, new_figure
 
     fig = new_figure(path, figsize=(7, 3.6))
@@ -109,16 +121,29 @@ def plot_spread(sweep, path):
     )
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
+    if hasattr(path, "write"):  # an open file: write_sweep's temporary
+        fig.savefig(path, format="png", dpi=120)
+        return fig
     return _finish(fig, path)
 
 
+def sweep_paths(out, name):
+    """The three outputs of a sweep: NAME.json, NAME.md and NAME.png inside `out`."""
+    return [out / f"{name}.{suffix}" for suffix in ("json", "md", "png")]
+
+
 def write_sweep(out, sweep):
-    """Write NAME.json, NAME.md and NAME.png into `out`, each atomically."""
+    """Write NAME.json, NAME.md and NAME.png into `out` as a unit.
+
+    All three are written to temporaries first and renamed into place only
+    when all three are complete: a failure before leaves the three old ones.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    name = sweep["name"]
-    text = json.dumps(sweep, indent=1) + "\n"
-    atomic_write_text(out / f"{name}.json", text)
     table = markdown_table(sweep)
-    atomic_write_text(out / f"{name}.md", table)
-    plot_spread(sweep, out / f"{name}.png")
+    text = json.dumps(sweep, indent=1) + "\n"
+    with staged_files(sweep_paths(out, sweep["name"])) as (json_tmp, md_tmp, png_tmp):
+        json_tmp.write_bytes(text.encode("utf-8"))
+        md_tmp.write_bytes(table.encode("utf-8"))
+        with open(png_tmp, "wb") as f:
+            plot_spread(sweep, f)
     return table

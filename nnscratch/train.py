@@ -16,6 +16,7 @@ from .checks import (  # noqa: F401 (AUGMENTATIONS re-exported)
     check_forward,
     check_pair,
     check_targets,
+    evaluation_chunk,
 )
 from .init import init_params
 from .losses import compute_loss
@@ -87,7 +88,9 @@ def evaluate(
         Y: one-hot targets, shape (K, m).
         params: network parameters.
         activation: hidden activation.
-        chunk: columns per forward pass (bounds memory, keeps GEMMs large).
+        chunk: columns per forward pass (bounds memory, keeps GEMMs large);
+            fewer when the memory budget (`nnscratch.checks.memory_budget`)
+            cannot hold that many.
 
     Returns:
         (loss, predictions): a float and an int array of shape (m,).
@@ -95,6 +98,7 @@ def evaluate(
     check_forward(X, params, activation)
     check_targets(Y, params["W2"].shape[0], X.shape[1])
     m = X.shape[1]
+    chunk = evaluation_chunk(params["W1"].shape[0], Y.shape[0], chunk)
     total = 0.0
     predictions = np.empty(m, dtype=np.int64)
     for s in batch_slices(m, chunk):
