@@ -21,14 +21,19 @@ class Exercise:
         functions: names of the functions the reader's file must define.
         page: the docs page whose Exercises section asks for it, e.g. "softmax.md".
         summary: one line for `nnscratch exercises`.
-        checker: generator function (functions dict, rng) -> lines of passed checks.
+        checker: generator function (functions dict, rng, fixed) -> lines of passed
+            checks; `fixed` is True for the fixed cases, which add the edge cases
+            (large logits, both tails, ...), False for the random case of --seed.
+        fixed_cases: how many fixed cases run on every check (their seeds are
+            `runner.FIXED_SEEDS`).
     """
 
     name: str
     functions: tuple[str, ...]
     page: str
     summary: str
-    checker: Callable[[dict, np.random.Generator], Iterator[str]]
+    checker: Callable[[dict, np.random.Generator, bool], Iterator[str]]
+    fixed_cases: int = 2
 
     @property
     def file_name(self) -> str:
@@ -44,9 +49,18 @@ class Exercise:
         return HERE / "solutions" / self.file_name
 
 
+# in the order of the site's pages (mkdocs.yml), as `nnscratch exercises` lists them
 EXERCISES = {
     e.name: e
     for e in (
+        Exercise(
+            "he-factor",
+            ("he_std",),
+            "initialisation.md",
+            "the standard deviation that keeps the variance through ReLU layers",
+            layers.check_he_factor,
+            fixed_cases=1,
+        ),
         Exercise(
             "sigmoid-derivative",
             ("sigmoid_derivative",),
@@ -96,13 +110,6 @@ EXERCISES = {
             "backprop.md",
             "forward pass and gradients of n_x-n_1-n_2-K, two sigmoid hidden layers",
             networks.check_two_hidden_layers,
-        ),
-        Exercise(
-            "he-factor",
-            ("he_std",),
-            "initialisation.md",
-            "the standard deviation that keeps the variance through ReLU layers",
-            layers.check_he_factor,
         ),
         Exercise(
             "float32-step",
