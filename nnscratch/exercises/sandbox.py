@@ -342,13 +342,18 @@ class Session:
         """
         self.calls += 1
         here = self.exchange / str(self.calls)
-        here.mkdir()
         arrays = {}
         specs = [encode(a, arrays) for a in args]
-        for name, a in arrays.items():
-            np.save(here / f"{name}.npy", a, allow_pickle=False)
         request = {"function": function, "args": specs, "arrays": list(arrays)}
-        (here / "call.json").write_text(json.dumps(request), encoding="utf-8")
+        try:
+            here.mkdir()
+            for name, a in arrays.items():
+                np.save(here / f"{name}.npy", a, allow_pickle=False)
+            (here / "call.json").write_text(json.dumps(request), encoding="utf-8")
+        except OSError as e:
+            raise Ungradable(
+                f"the temporary folder was changed under the check ({e.strerror})"
+            ) from None
         self._send(str(self.calls))
         self._wait_for(str(self.calls), CALL_SECONDS)
         out = here / "out"
