@@ -406,6 +406,14 @@ def test_a_missing_transpose_gets_the_shapes_not_numpys_message(tmp_path):
     assert "dZ1 is (" in report and "X is (" in report
 
 
+@pytest.mark.parametrize("h,passes", [(1e-3, False), (1.5e-3, True), (1e-1, True)])
+def test_the_float32_step_verdict_depends_on_the_step_alone(h, passes):
+    """On the fixed networks, the steps from 1.5e-3 to 1e-1 pass and 1e-3 fails, as
+    the Training page's exercise says."""
+    passed, lines = grade(EXERCISES["float32-step"], {"float32_step": lambda: h})
+    assert passed == passes, "\n".join(lines)
+
+
 def test_one_check_passed_is_singular():
     """A failure after exactly one check says '1 check passed'."""
     e = EXERCISES["softmax"]

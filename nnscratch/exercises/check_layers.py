@@ -263,10 +263,10 @@ def check_mse_sigmoid_output(f: dict, rng: np.random.Generator, fixed: bool = Tr
 def _variance_gain(
     std: float, n: int, rng: np.random.Generator, layers: int = 8
 ) -> float:
-    """Monte Carlo: mean factor by which E[z^2] grows per ReLU layer of width n,
-    over enough independent stacks that about 2**19 weights are drawn per layer."""
-    stacks = -(-512 // n)  # ceil(512 / n): a small n gets more stacks
-    A = rng.standard_normal((stacks, n, 400))
+    """Monte Carlo: mean factor by which E[z^2] grows per ReLU layer of width n; a
+    small n gets more independent stacks and inputs, a large n fewer inputs."""
+    stacks = -(-512 // n)  # ceil(512 / n)
+    A = rng.standard_normal((stacks, n, max(50, 51200 // n)))
     second_moments = []
     for _ in range(layers):
         Z = (rng.standard_normal((stacks, n, n)) * std) @ A
