@@ -76,6 +76,11 @@ CHEATS = {
         2,
         "could not be graded",
     ),
+    "sys.exit(0) at import": (
+        "import sys\nsys.exit(0)\n" + UNSTABLE_SOFTMAX,
+        2,
+        "importing it raised SystemExit on line 2",
+    ),
     "an atexit hook that calls os._exit(0)": (
         "import atexit, os\natexit.register(lambda: os._exit(0))\n" + UNSTABLE_SOFTMAX,
         1,

@@ -11,7 +11,7 @@ import numpy as np
 from ..gradcheck import relative_error
 from . import sandbox
 from .child import Opaque, decode, run_call
-from .sandbox import CallTimeUp
+from .sandbox import CALL_SECONDS, CallTimeUp
 
 
 class CheckFailed(Exception):
@@ -36,9 +36,6 @@ def distinct_sizes(
     return [
         int(n) for n in rng.choice(np.arange(low, high + 1), size=count, replace=False)
     ]
-
-
-CALL_SECONDS = 10  # time limit of one call of the reader's function
 
 
 class TimeLimit(Exception):
