@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import check_autodiff as autodiff
 from . import check_layers as layers
 from . import check_networks as networks
 
@@ -26,6 +27,8 @@ class Exercise:
             (large logits, both tails, ...), False for the random case of --seed.
         fixed_cases: how many fixed cases run on every check (their seeds are
             `runner.FIXED_SEEDS`).
+        starter_fails_with: a phrase of the report on the starter file: the stub's
+            NotImplementedError, or the hint of the bug a repair exercise starts from.
     """
 
     name: str
@@ -34,6 +37,7 @@ class Exercise:
     summary: str
     checker: Callable[[dict, np.random.Generator, bool], Iterator[str]]
     fixed_cases: int = 2
+    starter_fails_with: str = "NotImplementedError"
 
     @property
     def file_name(self) -> str:
@@ -110,6 +114,22 @@ EXERCISES = {
             "backprop.md",
             "forward pass and gradients of n_x-n_1-n_2-K, two sigmoid hidden layers",
             networks.check_two_hidden_layers,
+        ),
+        Exercise(
+            "tanh-backward",
+            ("tanh_backward",),
+            "autodiff.md",
+            "the backward rule of tanh: dL/dx from x, y = tanh(x) and dL/dy",
+            autodiff.check_tanh_backward,
+        ),
+        Exercise(
+            "weight-decay-fork",
+            ("weight_decay_gradient",),
+            "autodiff.md",
+            "repair a gradient that overwrites instead of adding where W forks into "
+            "the loss and the penalty",
+            autodiff.check_weight_decay_fork,
+            starter_fails_with="overwrote the first",
         ),
         Exercise(
             "float32-step",
