@@ -187,7 +187,8 @@ def test_result_files_are_validated_before_they_are_read(tmp_path):
     header = {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
     with open(tmp_path / "huge.npy", "wb") as f:
         np.lib.format.write_array_header_1_0(f, header)
-    np.save(tmp_path / "objects.npy", np.array([1, "a"], dtype=object), allow_pickle=True)
+    objects = np.array([1, "a"], dtype=object)
+    np.save(tmp_path / "objects.npy", objects, allow_pickle=True)
     np.save(tmp_path / "fine.npy", np.arange(6.0).reshape(2, 3))
     (tmp_path / "link.npy").symlink_to(tmp_path / "fine.npy")
     os.mkfifo(tmp_path / "pipe.npy")
@@ -354,7 +355,8 @@ VARIANTS = {
         def back_propagate(X, Y, params, cache):
             m = X.shape[1]
             A1, A2 = cache["A1"], cache["A2"]
-            grads = {k: np.zeros_like(params[k[1:]]) for k in ("dW1", "db1", "dW2", "db2")}
+            names = ("dW1", "db1", "dW2", "db2")
+            grads = {k: np.zeros_like(params[k[1:]]) for k in names}
             for j in range(m):
                 dz2 = (A2[:, j] - Y[:, j]) / m
                 a1 = A1[:, j]
@@ -394,7 +396,7 @@ VARIANTS = {
 
 
 @pytest.mark.parametrize(
-    "name,index", [(n, i) for n, sources in VARIANTS.items() for i in range(len(sources))]
+    "name,index", [(n, i) for n, texts in VARIANTS.items() for i in range(len(texts))]
 )
 def test_a_correct_variant_passes(name, index):
     """Correct answers in other forms than the solution's pass every check."""
@@ -488,7 +490,11 @@ def _grandchild_source(tmp_path, body):
 ENDINGS = {
     "pass": (STABLE_SOFTMAX, [], 0),
     "fail": (UNSTABLE_SOFTMAX, [], 1),
-    "time-out": ("def softmax(Z):\n    while True:\n        pass\n", ["--timeout", "2"], 1),
+    "time-out": (
+        "def softmax(Z):\n    while True:\n        pass\n",
+        ["--timeout", "2"],
+        1,
+    ),
 }
 
 

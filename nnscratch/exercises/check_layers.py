@@ -285,7 +285,8 @@ def check_he_factor(f: dict, rng: np.random.Generator, fixed: bool = True):
     if fixed:
         fan_ins = list(HE_FAN_INS)
     else:
-        fan_ins = sorted(int(n) for n in rng.choice(np.arange(100, 300), 3, replace=False))
+        drawn = rng.choice(np.arange(100, 300), 3, replace=False)
+        fan_ins = sorted(int(n) for n in drawn)
     check = "returns a positive number"
     stds = []
     for n in fan_ins:

@@ -143,7 +143,7 @@ def run_call(function, args: list, path: str, arrays: dict) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+            with np.errstate(all="warn", under="ignore"):
                 value = function(*args)
         except (Exception, SystemExit) as e:
             return describe_exception(e, path)

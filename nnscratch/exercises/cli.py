@@ -87,7 +87,9 @@ def parse_seed(text: str | None) -> int | None:
     except ValueError:
         seed = -1
     if seed < 0:
-        raise UsageError(f"--seed {text}: expected a non-negative integer, e.g. --seed 7")
+        raise UsageError(
+            f"--seed {text}: expected a non-negative integer, e.g. --seed 7"
+        )
     return seed
 
 
@@ -135,7 +137,8 @@ def start(name: str, folder: Path) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UsageError(f"{folder}: cannot create the folder ({err.strerror})") from None
+        problem = f"{folder}: cannot create the folder ({err.strerror})"
+        raise UsageError(problem) from None
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder; pass another DIR")
     target = folder / e.file_name

@@ -102,7 +102,8 @@ def grade(
         for i, s in enumerate(fixed, 1)
     ]
     if seed is not None:
-        cases.append((f"random case of --seed {seed}", np.random.default_rng(seed), False))
+        rng = np.random.default_rng(seed)
+        cases.append((f"random case of --seed {seed}", rng, False))
     lines, count = [], 0
     for title, rng, is_fixed in cases:
         lines.append(title)

@@ -39,7 +39,8 @@ OUTPUT_BYTES = 64 * 1024  # the tail of the reader's output that is kept
 MAX_ARRAY_BYTES = 64 * 1024**2  # one returned array
 MAX_JSON_BYTES = 1024**2  # one result.json
 PR_SET_CHILD_SUBREAPER = 36
-MASKED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}  # held back while starting or ending
+# held back while a session starts or ends
+MASKED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 class Ungradable(Exception):
@@ -107,8 +108,10 @@ def read_npy(path: Path, limit: int = MAX_ARRAY_BYTES) -> np.ndarray:
             else:
                 raise ValueError(f"version {version}")
         except ValueError as e:
-            raise Ungradable(f"result file {path.name}: not a .npy header ({e})") from None
-        if dtype.hasobject or dtype.fields or dtype.kind not in "biuf" or len(shape) > 8:
+            problem = f"result file {path.name}: not a .npy header ({e})"
+            raise Ungradable(problem) from None
+        numeric = dtype.kind in "biuf" and not dtype.hasobject and not dtype.fields
+        if not numeric or len(shape) > 8:
             raise Ungradable(f"result file {path.name}: dtype {dtype} shape {shape}")
         size = math.prod(shape) * dtype.itemsize
         if size != info.st_size - f.tell():
@@ -318,7 +321,8 @@ class Session:
         if status == -signal.SIGXCPU:
             return TimeUp(f"it used its {self.cpu_seconds} s of CPU time")
         if status < 0:
-            name = signal.Signals(-status).name if -status in signal.valid_signals() else ""
+            known = -status in signal.valid_signals()
+            name = signal.Signals(-status).name if known else ""
             how = f"was killed by signal {-status} {name}".rstrip()
         else:
             how = f"ended with exit status {status}"
@@ -380,7 +384,8 @@ class Session:
         value, after = record.get("value"), record.get("args_after")
         warns = record.get("warnings")
         ok = record.get("kind") == "ok" and _valid_spec(value, files)
-        ok = ok and isinstance(after, list) and all(_valid_spec(a, files) for a in after)
+        ok = ok and isinstance(after, list)
+        ok = ok and all(_valid_spec(a, files) for a in after)
         ok = ok and isinstance(warns, list) and all(isinstance(w, dict) for w in warns)
         if not ok:
             raise Ungradable("result.json is not the expected JSON")
