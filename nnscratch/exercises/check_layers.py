@@ -12,10 +12,14 @@ from ..activations import relu, sigmoid, softmax
 from ..gradcheck import numerical_gradient
 from ..losses import compute_loss
 from ..network import back_propagate, feed_forward
-from .tools import CheckFailed, as_array, call, compare, distinct_sizes
+from .tools import CheckFailed, as_array, as_number, call, compare, distinct_sizes
 
 
-def check_sigmoid_derivative(f: dict, rng: np.random.Generator):
+# |z| of the tails checked in every case, besides six drawn from [20, 700]
+TAIL_EDGES = np.array([20.0, 37.0, 40.0, 100.0, 500.0, 700.0])
+
+
+def check_sigmoid_derivative(f: dict, rng: np.random.Generator, fixed: bool = True):
     """sigmoid_derivative(z): shape, central differences, and the two tails."""
     shape = tuple(distinct_sizes(rng, 2))
     z = rng.uniform(-6, 6, size=shape)
@@ -42,7 +46,8 @@ def check_sigmoid_derivative(f: dict, rng: np.random.Generator):
     yield f"{check}: z in [-6, 6], largest relative error {error:.1e}"
 
     check = "relative accuracy in both tails"
-    tail = rng.uniform(20, 700, size=12) * np.repeat([1.0, -1.0], 6)
+    sizes = np.concatenate([TAIL_EDGES, rng.uniform(20, 700, size=6)])
+    tail = np.concatenate([sizes, -sizes])
     try:
         got = as_array(
             check,
@@ -86,12 +91,13 @@ def check_sigmoid_derivative(f: dict, rng: np.random.Generator):
     yield f"{check}: |z| in [20, 700], largest relative error {error:.1e}"
 
 
-def check_softmax(f: dict, rng: np.random.Generator):
+def check_softmax(f: dict, rng: np.random.Generator, fixed: bool = True):
     """softmax(Z): shape, columns sum to 1, values, extreme logits."""
     K, m = distinct_sizes(rng, 2)
     Z = rng.normal(0, 3, size=(K, m))
     check = "shape and dtype"
-    got = as_array(check, "softmax(Z)", call(check, f["softmax"], Z.copy()), (K, m))
+    got = call(check, f["softmax"], Z.copy(), warnings_fail=True)
+    got = as_array(check, "softmax(Z)", got, (K, m))
     yield f"{check}: Z of shape (K, m) = {(K, m)} gives {(K, m)}, float64"
 
     check = "each column sums to 1"
@@ -127,7 +133,8 @@ def check_softmax(f: dict, rng: np.random.Generator):
         "the result is the same, and exp never sees a positive argument"
     )
     try:
-        got = as_array(check, "softmax(Z)", call(check, f["softmax"], Z.copy()), (K, m))
+        got = call(check, f["softmax"], Z.copy(), warnings_fail=True)
+        got = as_array(check, "softmax(Z)", got, (K, m))
     except CheckFailed as e:
         raise CheckFailed(
             check, f"logits up to {np.abs(Z).max():.0f} in size: {e.detail}", hint
@@ -148,7 +155,7 @@ def _one_hot(rng, K, m):
     return np.eye(K)[:, rng.integers(0, K, m)]
 
 
-def check_cross_entropy_gradient(f: dict, rng: np.random.Generator):
+def check_cross_entropy_gradient(f: dict, rng: np.random.Generator, fixed: bool = True):
     """loss_gradient(Y, Z2): shape, central differences of the batch-mean loss,
     extremes."""
     K, m = distinct_sizes(rng, 2)
@@ -174,17 +181,53 @@ def check_cross_entropy_gradient(f: dict, rng: np.random.Generator):
     error = compare(check, "dZ2", got, numeric, 1e-6, m=m, suspects=suspects)
     yield f"{check}: largest relative error {error:.1e}"
 
-    check = "extreme logits"
-    Z2 = rng.normal(0, 300, size=(K, m))
-    got = as_array(
-        check,
-        "loss_gradient(Y, Z2)",
-        call(check, f["loss_gradient"], Y.copy(), Z2.copy()),
-        (K, m),
-    )
-    error = compare(check, "dZ2", got, (softmax(Z2) - Y) / m, 1e-10, m=m)
+    check = "large logits"
+    Z2 = large_logits(rng, K, m)
     size = np.abs(Z2).max()
+    function = f["loss_gradient"]
+    try:
+        got = call(check, function, Y.copy(), Z2.copy())
+        got = as_array(check, "loss_gradient(Y, Z2)", got, (K, m))
+        error = compare(check, "dZ2", got, (softmax(Z2) - Y) / m, 1e-10, m=m)
+    except CheckFailed as e:
+        hint = _large_logit_hint(getattr(function, "last", {}).get("warnings", []))
+        detail = f"logits up to {size:.0f} in size: {e.detail}"
+        raise CheckFailed(check, detail, hint or e.hint) from None
     yield f"{check}: logits up to {size:.0f}, largest relative error {error:.1e}"
+
+
+def large_logits(rng: np.random.Generator, K: int, m: int) -> np.ndarray:
+    """Logits (K, m) with a column near +1000, one near -1000, one spread over both."""
+    Z = rng.normal(0, 3, size=(K, m))
+    Z[:, 0] += 1000  # a column of huge logits
+    Z[:, 1] -= 1000  # a column of very negative ones
+    Z[:, 2] *= 300  # a column with both
+    return Z
+
+
+def _large_logit_hint(warnings: list) -> str:
+    """Name the value that overflowed or underflowed, from the call's warnings."""
+    messages = " ".join(w["message"] for w in warnings)
+    if "overflow" in messages:
+        return (
+            "exp(Z2) overflowed: e^1000 is inf in float64 (exp overflows above "
+            "709.8). Subtract each column's maximum before exp, as the Softmax page's "
+            "stable softmax does"
+        )
+    if "divide" in messages:
+        return (
+            "a probability A2 = softmax(Z2) underflowed to 0 (e^-1000 is below "
+            "float64's smallest number, about 5e-324) and your code divided by it, "
+            "as -Y / A2 does on the Jacobian route: right on paper, but multiply "
+            "the Jacobian out by hand first, to A2 - Y, where nothing is divided"
+        )
+    if "invalid" in messages:
+        return (
+            "an inf - inf or 0 * inf made a nan: an exponential overflowed or a "
+            "probability underflowed to 0 on the way; compute A2 - Y with a stable "
+            "softmax, where neither happens"
+        )
+    return ""
 
 
 def mse_loss(Y: np.ndarray, Z2: np.ndarray) -> float:
@@ -192,7 +235,7 @@ def mse_loss(Y: np.ndarray, Z2: np.ndarray) -> float:
     return float(np.sum((sigmoid(Z2) - Y) ** 2)) / (2 * Y.shape[1])
 
 
-def check_mse_sigmoid_output(f: dict, rng: np.random.Generator):
+def check_mse_sigmoid_output(f: dict, rng: np.random.Generator, fixed: bool = True):
     """mse_gradient(Y, Z2): shape, then central differences of `mse_loss`."""
     K, m = distinct_sizes(rng, 2)
     Y, Z2 = _one_hot(rng, K, m), rng.normal(0, 2, size=(K, m))
@@ -220,35 +263,41 @@ def check_mse_sigmoid_output(f: dict, rng: np.random.Generator):
 def _variance_gain(
     std: float, n: int, rng: np.random.Generator, layers: int = 8
 ) -> float:
-    """Monte Carlo: mean factor by which E[z^2] grows per ReLU layer of width n."""
-    A = rng.standard_normal((n, 400))
+    """Monte Carlo: mean factor by which E[z^2] grows per ReLU layer of width n; a
+    small n gets more independent stacks and inputs, a large n fewer inputs."""
+    stacks = -(-512 // n)  # ceil(512 / n)
+    A = rng.standard_normal((stacks, n, max(50, 51200 // n)))
     second_moments = []
     for _ in range(layers):
-        Z = (rng.standard_normal((n, n)) * std) @ A
+        Z = (rng.standard_normal((stacks, n, n)) * std) @ A
         second_moments.append(np.mean(Z**2))
         A = relu(Z)
     return float((second_moments[-1] / second_moments[0]) ** (1 / (layers - 1)))
 
 
-def check_he_factor(f: dict, rng: np.random.Generator):
+# the fan-ins of the fixed case: small, medium, and the 784 inputs of MNIST
+HE_FAN_INS = (16, 128, 784)
+
+
+def check_he_factor(f: dict, rng: np.random.Generator, fixed: bool = True):
     """he_std(fan_in): a positive number, then the forward variance of deep ReLU
     stacks."""
-    fan_ins = sorted(int(n) for n in rng.choice(np.arange(100, 300), 3, replace=False))
+    if fixed:
+        fan_ins = list(HE_FAN_INS)
+    else:
+        drawn = rng.choice(np.arange(100, 300), 3, replace=False)
+        fan_ins = sorted(int(n) for n in drawn)
     check = "returns a positive number"
     stds = []
     for n in fan_ins:
-        std = call(check, f["he_std"], n)
-        if (
-            not isinstance(std, (int, float, np.floating))
-            or not np.isfinite(std)
-            or std <= 0
-        ):
+        std = as_number(check, f"he_std({n})", call(check, f["he_std"], n))
+        if not np.isfinite(std) or std <= 0:
             raise CheckFailed(
                 check,
                 f"he_std({n}) returned {std!r}; expected a positive "
-                "float, the standard deviation of the weights",
+                "number, the standard deviation of the weights",
             )
-        stds.append(float(std))
+        stds.append(std)
     yield f"{check}: fan-in {', '.join(map(str, fan_ins))}"
 
     check = "Monte Carlo: the variance of Z keeps its size through 8 ReLU layers"
@@ -309,15 +358,11 @@ def _float32_check_error(h: float, X, Y, params64) -> float:
     return float(np.max(np.abs(numeric - exact)) / np.max(np.abs(exact)))
 
 
-def check_float32_step(f: dict, rng: np.random.Generator):
+def check_float32_step(f: dict, rng: np.random.Generator, fixed: bool = True):
     """float32_step(): a positive number, then the error of a float32 check with it."""
     check = "returns a positive number"
-    h = call(check, f["float32_step"])
-    if (
-        not isinstance(h, (int, float, np.floating))
-        or not np.isfinite(h)
-        or not 0 < h < 1
-    ):
+    h = as_number(check, "float32_step()", call(check, f["float32_step"]))
+    if not np.isfinite(h) or not 0 < h < 1:
         raise CheckFailed(
             check, f"float32_step() returned {h!r}; expected a step h with 0 < h < 1"
         )

@@ -2,24 +2,28 @@
 
 `add_exercise_commands` adds both to the top-level sub-parsers; each sets
 `func=run_exercise_command`, which handles its own usage errors: one line on stderr,
-exit status 2. The reader's file is graded in a child process (`runner.py`) whose
-working folder is a fresh temporary folder, with a time limit; nothing is written
-except the starter that `exercises start` is asked for.
+exit status 2. The reader's file is imported and run only in a child process
+(`sandbox.Session`, `child.py`); this process computes the references, compares and
+writes the report. Nothing is written except the starter that `exercises start` is
+asked for.
 """
 
 import argparse
 import difflib
-import os
-import random
-import subprocess
+import math
+import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from ..data import atomic_write_text
 from .registry import EXERCISES
+from .runner import grade, import_error, missing_function
+from .sandbox import Interrupted, Session, TimeUp, Ungradable
+from .tools import RemoteFunction
 
 CHECK_SECONDS = 120  # default time limit of one `nnscratch check`
+MAX_SECONDS = 86400  # --timeout must be below a day
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class UsageError(Exception):
@@ -48,14 +52,13 @@ def add_exercise_commands(commands) -> None:
     p.add_argument("file", type=Path, help="your Python file, e.g. softmax.py")
     p.add_argument(
         "--seed",
-        type=int,
         default=None,
-        help="seed of the random shapes and values (default: a new one each run)",
+        help="also check one random case drawn from this seed, a non-negative "
+        "integer (default: the fixed cases only)",
     )
     p.add_argument(
         "--timeout",
-        type=float,
-        default=CHECK_SECONDS,
+        default=str(CHECK_SECONDS),
         help="seconds before the check is stopped (default %(default)s)",
     )
     p.set_defaults(func=run_exercise_command)
@@ -65,7 +68,8 @@ def run_exercise_command(args: argparse.Namespace) -> int:
     """Run `exercises`, `exercises start` or `check`; return the exit status."""
     try:
         if args.command == "check":
-            return check(args.name, args.file, args.seed, args.timeout)
+            seed, timeout = parse_seed(args.seed), parse_timeout(args.timeout)
+            return check(args.name, args.file, seed, timeout)
         if args.exercises_command == "start":
             return start(args.name, args.dir)
         return list_exercises()
@@ -74,7 +78,37 @@ def run_exercise_command(args: argparse.Namespace) -> int:
         return 2
 
 
+def parse_seed(text: str | None) -> int | None:
+    """--seed: None or a non-negative integer, else a UsageError."""
+    if text is None:
+        return None
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise UsageError(
+            f"--seed {text}: expected a non-negative integer, e.g. --seed 7"
+        )
+    return seed
+
+
+def parse_timeout(text: str) -> float:
+    """--timeout: a finite number of seconds, above 0 and below a day."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds < MAX_SECONDS):
+        raise UsageError(
+            f"--timeout {text}: expected a number of seconds above 0 and below "
+            f"{MAX_SECONDS} (a day), e.g. --timeout 60"
+        )
+    return seconds
+
+
 def list_exercises() -> int:
+    """One line per exercise, in the order of the site's pages."""
     width = max(map(len, EXERCISES))
     for e in EXERCISES.values():
         print(f"{e.name:<{width}}  {e.summary} ({e.page.removesuffix('.md')} page)")
@@ -97,12 +131,16 @@ def exercise(name: str):
 
 
 def start(name: str, folder: Path) -> int:
-    """Write the starter file of exercise `name` into `folder`; never overwrite."""
+    """Write the starter file of exercise `name` into `folder`, which is created
+    with its parents if need be; never overwrite."""
     e = exercise(name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        problem = f"{folder}: cannot create the folder ({err.strerror})"
+        raise UsageError(problem) from None
     if not folder.is_dir():
-        raise UsageError(
-            f"{folder}: no such folder; create it first or pass another DIR"
-        )
+        raise UsageError(f"{folder} is not a folder; pass another DIR")
     target = folder / e.file_name
     if target.exists():
         raise UsageError(
@@ -122,7 +160,8 @@ def start(name: str, folder: Path) -> int:
 
 
 def check(name: str, file: Path, seed: int | None, timeout: float) -> int:
-    """Grade `file` for exercise `name` in a child process; its exit status is ours."""
+    """Grade `file` for exercise `name`, its code running in a child process; print
+    the verdict, then what the file printed; return the exit status."""
     e = exercise(name)
     if file.is_dir():
         raise UsageError(
@@ -134,47 +173,64 @@ def check(name: str, file: Path, seed: int | None, timeout: float) -> int:
         )
     if file.suffix != ".py":
         raise UsageError(f"{file}: expected a Python file ending in .py")
-    seed = random.SystemRandom().randrange(1_000_000) if seed is None else seed
-    package_root = str(Path(__file__).resolve().parents[2])
-    env = dict(
-        os.environ,
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONPATH=os.pathsep.join(
-            filter(None, [package_root, os.environ.get("PYTHONPATH")])
-        ),
-    )
-    command = [
-        sys.executable,
-        "-B",
-        "-m",
-        "nnscratch.exercises",
-        e.name,
-        str(file.resolve()),
-        str(seed),
-        str(file),
-    ]
-    with tempfile.TemporaryDirectory(prefix="nnscratch-check-") as workdir:
+    session = Session(file.resolve(), e.functions, timeout)
+    previous = {s: signal.signal(s, _interrupt) for s in SIGNALS}
+    try:
         try:
-            result = subprocess.run(
-                command,
-                cwd=workdir,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
+            with session:
+                status, lines = _grade_in(session, e, file, seed, timeout)
+        except Interrupted as i:
+            status = 128 + i.signum
+            lines = [
+                f"nnscratch: interrupted by {signal.Signals(i.signum).name}; "
+                "every process of the check was ended"
+            ]
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    print("\n".join(lines), file=sys.stderr if status >= 2 else sys.stdout, flush=True)
+    _show_output(session)
+    return status
+
+
+def _interrupt(signum, frame):
+    raise Interrupted(signum)
+
+
+def _grade_in(session: Session, e, file: Path, seed, timeout) -> tuple[int, list]:
+    """(exit status, report lines) of grading in the child of `session`."""
+    try:
+        record = session.load()
+        if record["kind"] == "missing":
+            message = missing_function(str(file), record["name"], e.functions, e.name)
+            return 2, [f"nnscratch: error: {message}"]
+        if record["kind"] == "syntax":
+            line, text = record["line"], record["message"]
+            return 2, [f"nnscratch: error: {file}: syntax error on line {line}: {text}"]
+        if record["kind"] == "import":
+            message = import_error(
+                str(file), record["type"], record["line"], record["message"]
             )
-        except subprocess.TimeoutExpired:
-            print(
-                f"{e.name}: stopped after {timeout:g} s (seed {seed}): does your code "
-                "loop over every entry, or wait for input?"
-            )
-            return 1
-    sys.stdout.write(result.stdout)
-    sys.stderr.write(result.stderr)
-    if result.returncode not in (0, 1, 2):
-        print(
-            f"{e.name}: the check ended with exit status {result.returncode} while "
-            "running your code (did it call exit?)"
-        )
-        return 1
-    return result.returncode
+            return 2, [f"nnscratch: error: {message}"]
+        functions = {n: RemoteFunction(session, n, file.name) for n in e.functions}
+        passed, lines = grade(e, functions, seed)
+        return (0 if passed else 1), lines
+    except TimeUp as t:
+        why = f" ({t})" if str(t) else ""
+        return 1, [
+            f"{e.name}: stopped after {timeout:g} s{why}: does your code loop over "
+            "every entry, or wait for input?"
+        ]
+    except Ungradable as u:
+        return 2, [f"nnscratch: error: {file} could not be graded: {u}"]
+
+
+def _show_output(session: Session) -> None:
+    """What the reader's file printed, under a label that says it is theirs."""
+    text, cut = getattr(session, "output_text", ""), getattr(session, "output_cut", 0)
+    if not text and not cut:
+        return
+    size = f"; the first {cut} bytes were cut, the last 64 KB kept" if cut else ""
+    print(f"--- printed by your file (its stdout and stderr{size}) ---")
+    print(text, end="" if text.endswith("\n") else "\n")
+    print("--- end of what your file printed ---", flush=True)

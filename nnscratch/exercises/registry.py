@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import check_autodiff as autodiff
 from . import check_layers as layers
 from . import check_networks as networks
 
@@ -21,14 +22,22 @@ class Exercise:
         functions: names of the functions the reader's file must define.
         page: the docs page whose Exercises section asks for it, e.g. "softmax.md".
         summary: one line for `nnscratch exercises`.
-        checker: generator function (functions dict, rng) -> lines of passed checks.
+        checker: generator function (functions dict, rng, fixed) -> lines of passed
+            checks; `fixed` is True for the fixed cases, which add the edge cases
+            (large logits, both tails, ...), False for the random case of --seed.
+        fixed_cases: how many fixed cases run on every check (their seeds are
+            `runner.FIXED_SEEDS`).
+        starter_fails_with: a phrase of the report on the starter file: the stub's
+            NotImplementedError, or the hint of the bug a repair exercise starts from.
     """
 
     name: str
     functions: tuple[str, ...]
     page: str
     summary: str
-    checker: Callable[[dict, np.random.Generator], Iterator[str]]
+    checker: Callable[[dict, np.random.Generator, bool], Iterator[str]]
+    fixed_cases: int = 2
+    starter_fails_with: str = "NotImplementedError"
 
     @property
     def file_name(self) -> str:
@@ -44,9 +53,18 @@ class Exercise:
         return HERE / "solutions" / self.file_name
 
 
+# in the order of the site's pages (mkdocs.yml), as `nnscratch exercises` lists them
 EXERCISES = {
     e.name: e
     for e in (
+        Exercise(
+            "he-factor",
+            ("he_std",),
+            "initialisation.md",
+            "the standard deviation that keeps the variance through ReLU layers",
+            layers.check_he_factor,
+            fixed_cases=1,
+        ),
         Exercise(
             "sigmoid-derivative",
             ("sigmoid_derivative",),
@@ -98,11 +116,20 @@ EXERCISES = {
             networks.check_two_hidden_layers,
         ),
         Exercise(
-            "he-factor",
-            ("he_std",),
-            "initialisation.md",
-            "the standard deviation that keeps the variance through ReLU layers",
-            layers.check_he_factor,
+            "tanh-backward",
+            ("tanh_backward",),
+            "autodiff.md",
+            "the backward rule of tanh: dL/dx from x, y = tanh(x) and dL/dy",
+            autodiff.check_tanh_backward,
+        ),
+        Exercise(
+            "weight-decay-fork",
+            ("weight_decay_gradient",),
+            "autodiff.md",
+            "repair a gradient that overwrites instead of adding where W forks into "
+            "the loss and the penalty",
+            autodiff.check_weight_decay_fork,
+            starter_fails_with="overwrote the first",
         ),
         Exercise(
             "float32-step",

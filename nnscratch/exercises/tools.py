@@ -1,16 +1,17 @@
 """What every checker needs: a failure with a hint, distinct random sizes, a guarded
-call of the reader's function, and a comparison that names the likely mistake."""
+call of the reader's function (in the child process, or in this one for trusted
+code), and a comparison that names the likely mistake."""
 
 import os
 import signal
-import sys
-import traceback
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
 
 from ..gradcheck import relative_error
+from . import sandbox
+from .child import Opaque, decode, run_call
+from .sandbox import CALL_SECONDS, CallTimeUp
 
 
 class CheckFailed(Exception):
@@ -37,11 +38,8 @@ def distinct_sizes(
     ]
 
 
-CALL_SECONDS = 10  # time limit of one call of the reader's function
-
-
 class TimeLimit(Exception):
-    """The reader's function ran longer than CALL_SECONDS."""
+    """The reader's function ran longer than CALL_SECONDS (in this process)."""
 
 
 @contextmanager
@@ -64,55 +62,108 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def call(check: str, function, *args):
-    """Call the reader's function within CALL_SECONDS; an exception, a NumPy warning
-    (overflow, division by zero, invalid value) or the time limit becomes a CheckFailed.
+class LocalFunction:
+    """A function called in this process, which it trusts (see `runner.grade`); its
+    outcome is turned into the same data that the child process sends back."""
 
-    Returns:
-        Whatever the function returned.
+    def __init__(self, function):
+        self.function, self.__name__ = function, function.__name__
+        self.path = function.__code__.co_filename
+        self.shown = os.path.basename(self.path)  # the file's name, wherever it is
+
+    def run(self, args: list) -> dict:
+        arrays = {}
+        with _time_limit(CALL_SECONDS):
+            record = run_call(self.function, args, self.path, arrays)
+        if record["kind"] == "ok":
+            record["value"] = decode(record["value"], arrays)
+            record["args_after"] = [decode(a, arrays) for a in record["args_after"]]
+        return record
+
+
+class RemoteFunction:
+    """A function of the reader's file, called in the child process of `session`."""
+
+    def __init__(self, session, name: str, shown: str):
+        self.session, self.__name__, self.shown = session, name, shown
+
+    def run(self, args: list) -> dict:
+        return self.session.call(self.__name__, args)
+
+
+def call(check: str, function, *args, warnings_fail: bool = False):
+    """Call the reader's function within CALL_SECONDS and return what it returned.
+
+    An exception or the time limit becomes a CheckFailed; so does a NumPy warning
+    (overflow, division by zero, invalid value) when `warnings_fail`, for the one
+    exercise whose text says that warnings count. `function.last` keeps the whole
+    outcome: the warnings and the arguments as they were afterwards.
     """
+    if not hasattr(function, "run"):
+        function = LocalFunction(function)
     name = function.__name__
     try:
-        with (
-            warnings.catch_warnings(),
-            _time_limit(CALL_SECONDS),
-            np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"),
-        ):
-            warnings.simplefilter("error", RuntimeWarning)
-            return function(*args)
-    except TimeLimit:
+        record = function.run(list(args))
+    except CallTimeUp:
+        record = {"kind": "raised", "type": "TimeLimit"}
+    function.last = record
+    if record["kind"] == "raised":
+        kind = record["type"]
+        if kind == "TimeLimit":
+            raise CheckFailed(
+                check,
+                f"{name} took longer than {CALL_SECONDS} s on arrays of "
+                f"shapes {[np.shape(a) for a in args]}",
+                "use whole-array NumPy operations instead of Python loops over "
+                "entries",
+            )
+        if kind == "NotImplementedError":
+            raise CheckFailed(
+                check,
+                f"{name} raised NotImplementedError",
+                "the starter's body is still in place: replace the "
+                "`raise NotImplementedError` line with your code",
+            )
+        where = _where(function, record)
+        hint = _exception_hint(record)
+        raise CheckFailed(
+            check, f"{name} raised {kind}: {record['message']} ({where})", hint
+        )
+    if warnings_fail and record["warnings"]:
+        w = record["warnings"][0]
         raise CheckFailed(
             check,
-            f"{name} took longer than {CALL_SECONDS} s on arrays of "
-            f"shapes {[np.shape(a) for a in args]}",
-            "use whole-array NumPy operations instead of Python loops over entries",
-        ) from None
-    except NotImplementedError:
-        raise CheckFailed(
-            check,
-            f"{name} raised NotImplementedError",
-            "the starter's body is still in place: replace the "
-            "`raise NotImplementedError` line with your code",
-        ) from None
-    except RuntimeWarning as w:
-        raise CheckFailed(
-            check,
-            f"{name} caused a NumPy warning: {w} ({_where(function)})",
-            _warning_hint(str(w)),
-        ) from None
-    except (Exception, SystemExit) as e:
-        raise CheckFailed(
-            check, f"{name} raised {type(e).__name__}: {e} ({_where(function)})"
-        ) from None
+            f"{name} caused a NumPy warning: {w['message']} "
+            f"({_where(function, w)})",
+            _warning_hint(w["message"]),
+        )
+    return record["value"]
 
 
-def _where(function):
-    """'line N of FILE.py': the last line of the reader's file in the current
-    traceback."""
-    home = function.__code__.co_filename
-    frames = [f for f in traceback.extract_tb(sys.exc_info()[2]) if f.filename == home]
-    shown = os.path.basename(home)  # the file's name, wherever it was run from
-    return f"line {frames[-1].lineno} of {shown}" if frames else shown
+def _where(function, record):
+    """'line N of FILE.py': the reader's line named in `record`, if any."""
+    line = record.get("line")
+    return f"line {line} of {function.shown}" if line else function.shown
+
+
+def _exception_hint(record):
+    """A hint for an exception: a matrix product whose inner sizes differ gets the
+    shapes of the arrays on the reader's line."""
+    if record["type"] == "MemoryError":
+        return (
+            "your code asked for more memory than the check allows "
+            f"({sandbox.MEMORY_BYTES // 1024**3} GiB): look for an array of size m x m "
+            "or larger"
+        )
+    if record["type"] != "ValueError" or "matmul" not in record["message"]:
+        return ""
+    shapes = ", ".join(f"{k} is {tuple(v)}" for k, v in record["shapes"].items())
+    code = f" `{record['code'].strip()}`" if record.get("code") else ""
+    return (
+        f"in A @ B the number of columns of A must equal the number of rows of B; on "
+        f"line {record['line']}{code}: {shapes or 'see the shapes above'}. Is a "
+        "transpose (.T) missing?"
+    )
 
 
 def _warning_hint(message):
@@ -128,12 +179,33 @@ def _warning_hint(message):
     return ""
 
 
+def type_name(value) -> str:
+    """The name of the type of a value the reader's function returned."""
+    return value.type_name if isinstance(value, Opaque) else type(value).__name__
+
+
+def as_number(check: str, name: str, got) -> float:
+    """`got` as a float if it is one number: a Python int or float, a NumPy scalar
+    or a 0-d array; else a CheckFailed."""
+    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf":
+        return float(got)
+    if isinstance(got, (int, float, np.integer, np.floating)) and not isinstance(
+        got, (bool, np.bool_)
+    ):
+        return float(got)
+    raise CheckFailed(
+        check,
+        f"{name} returned {got!r} ({type_name(got)}); expected one number (a "
+        "Python float, a NumPy scalar or a 0-d array)",
+    )
+
+
 def as_array(check: str, name: str, got, shape: tuple, dtype=np.float64) -> np.ndarray:
     """`got` if it is an array of exactly `shape` and `dtype`, else a CheckFailed."""
     if not isinstance(got, np.ndarray):
         raise CheckFailed(
             check,
-            f"{name} must be a NumPy array of shape {shape}; got {type(got).__name__}",
+            f"{name} must be a NumPy array of shape {shape}; got {type_name(got)}",
         )
     if got.shape != shape:
         hint = ""
