@@ -9,11 +9,14 @@ batch has one column per example): `cross_entropy` and `softmax` work down the
 columns by default.
 """
 
+from collections.abc import Callable
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .activations import sigmoid as _sigmoid
-from .optim import momentum_update
-from .train import TrainConfig, batch_slices
+from .optim import init_velocity, momentum_update
+from .train import TRAIN_BLAS_THREADS, TrainConfig, batch_slices
 
 # an operand of a binary operation: a Tensor, or a constant (array or Python number)
 Operand = "Tensor | np.ndarray | float"
@@ -534,3 +537,49 @@ def init_layers(
         params[f"W{l}"], params[f"b{l}"] = W.astype(dtype), np.zeros((n_out, 1), dtype)
     return params
 # --8<-- [end:init_layers]
+
+
+# --8<-- [start:train_autodiff]
+def train_autodiff(
+    X_train: np.ndarray, Y_train: np.ndarray, sizes: tuple[int, ...],
+    config: TrainConfig = TrainConfig(), *, X_test: np.ndarray | None = None,
+    Y_test: np.ndarray | None = None, on_epoch: Callable | None = None,
+) -> tuple[dict[str, np.ndarray], list[dict]]:
+    """`train` for a network of any depth, with the engine's gradients.
+
+    Starts as `train` starts (one generator seeded with config.seed draws the
+    weights, then each epoch's order), so for sizes (784, n_h, 10) it follows
+    `train` step for step. Constant learning rate; no dropout or augmentation.
+
+    Args:
+        X_train, Y_train: inputs (n_x, m) and one-hot targets (K, m), float32.
+        sizes: layer sizes (n_x, n_1, ..., K).
+        config: a `TrainConfig`: lr, beta, batch_size, epochs, activation,
+            weight_decay, seed.
+        X_test, Y_test: optional test set, scored after every epoch.
+        on_epoch: optional callable given each epoch's record and the parameters.
+
+    Returns:
+        (params, history): the parameters and one record per epoch with epoch,
+        train_loss, train_accuracy and, with a test set, test_loss, test_accuracy.
+    """
+    rng = np.random.default_rng(config.seed)
+    params = init_layers(sizes, rng, config.activation, X_train.dtype)
+    velocity = init_velocity(params)
+    history = []
+    for epoch in range(1, config.epochs + 1):
+        with threadpool_limits(TRAIN_BLAS_THREADS, user_api="blas"):
+            train_epoch_autodiff(X_train, Y_train, params, velocity, config, rng)
+        record = {"epoch": epoch}
+        for split, X, Y in (("train", X_train, Y_train), ("test", X_test, Y_test)):
+            if X is not None:
+                constants = {k: Tensor(v) for k, v in params.items()}
+                Z = network_logits(X, constants, config.activation)
+                record[f"{split}_loss"] = float(cross_entropy(Y, Z).data)
+                record[f"{split}_accuracy"] = float(
+                    np.mean(Z.data.argmax(axis=0) == Y.argmax(axis=0)))
+        history.append(record)
+        if on_epoch is not None:
+            on_epoch(record, params)
+    return params, history
+# --8<-- [end:train_autodiff]

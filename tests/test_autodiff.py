@@ -408,7 +408,7 @@ def test_float32_in_float32_out():
     b = Tensor(rng.uniform(0.5, 1, (3, 1)).astype(np.float32), requires_grad=True)
     results = [a + b, a - 2.5, 3 - a, a * b, 0.5 * a, -a, a @ a, a.T, a.sum(),
                a.mean(axis=0), ad.sigmoid(a), ad.tanh(a), ad.relu(a), ad.exp(a),
-               ad.log(b), ad.softmax(a), ad.cross_entropy(np.eye(3), a),
+               ad.log(b), ad.softmax(a), ad.cross_entropy(np.eye(3, dtype=np.float32), a),
                np.float32(2) * a, np.ones((3, 3), np.float32) @ a]
     assert all(r.data.dtype == np.float32 for r in results)
     sum(r.sum() for r in results).backward()
