@@ -122,9 +122,10 @@ def _accumulate(t: Tensor, g: np.ndarray) -> None:
 
 def _sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum g over the axes that broadcasting added or stretched: g 1 in (3)."""
-    leading = g.ndim - len(shape)  # axes NumPy put in front
-    stretched = tuple(a + leading for a, n in enumerate(shape) if n == 1)
-    return g.sum(axis=tuple(range(leading)) + stretched).reshape(shape)  # (3)
+    if g.ndim > len(shape):  # axes NumPy put in front
+        g = g.sum(axis=tuple(range(g.ndim - len(shape))))  # (3)
+    stretched = tuple(a for a, n in enumerate(shape) if n == 1 and g.shape[a] != 1)
+    return g.sum(axis=stretched, keepdims=True) if stretched else g  # (3)
 # --8<-- [end:accumulate]
 
 
@@ -360,7 +361,7 @@ def cross_entropy(Y: np.ndarray, Z: "Tensor | np.ndarray") -> Tensor:
     Returns:
         A Tensor of shape (), finite for finite logits of any size.
     """
-    Y = np.asarray(Y)
+    Y = Y if type(Y) is np.ndarray else np.asarray(Y)
     Z = Z if isinstance(Z, Tensor) else Tensor(Z)
     if Y.shape != Z.shape or Z.data.ndim != 2:
         raise ValueError(
@@ -373,7 +374,7 @@ def cross_entropy(Y: np.ndarray, Z: "Tensor | np.ndarray") -> Tensor:
         E = np.exp(shifted)
     total = E.sum(axis=0, keepdims=True)
     A = E / total  # softmax(Z), kept for the backward pass
-    loss = -np.sum(Y * (shifted - np.log(total))) / m  # (19)
+    loss = -(Y * (shifted - np.log(total))).sum() / m  # (19)
 
     def backward(g):
         _accumulate(Z, (A - Y) / m * g)  # (20)
@@ -396,6 +397,9 @@ def topological_order(root: Tensor) -> list[Tensor]:
         for parent in parents:
             if parent not in seen:
                 seen.add(parent)
+                if not parent._parents:  # a leaf: nothing comes before it
+                    order.append(parent)
+                    continue
                 stack.append((parent, iter(parent._parents)))
                 break  # finish this parent first
         else:  # all parents are in order: now the node
@@ -425,7 +429,7 @@ def backward(root: Tensor) -> None:
     for node in order:
         if node._backward is not None:  # an intermediate: recomputed every sweep
             node.grad = None
-    _accumulate(root, np.ones_like(root.data))  # dL/dL = 1
+    _accumulate(root, np.ones(root.data.shape, root.data.dtype))  # dL/dL = 1
     for node in reversed(order):  # (21): every consumer before what it consumed
         if node._backward is not None:
             node._backward(node.grad)

@@ -446,7 +446,7 @@ TAGGED_LINES = {
     "g / a.data": "eq:log",
     "A = E / E.sum(axis=axis": "eq:softmax",
     "(A * g).sum(axis=axis": "eq:softmax-vjp",
-    "loss = -np.sum(Y * ": "eq:ce",
+    "loss = -(Y * ": "eq:ce",
     "(A - Y) / m * g": "eq:ce-vjp",
     "for node in reversed(order)": "eq:sweep",
 }
