@@ -161,7 +161,8 @@ def run_program(program, leaves):
                 values.append(a.T)
         else:
             values.append({"tanh": ad.tanh, "sigmoid": ad.sigmoid}[op](a))
-    return sum((v.sum() for v in values[1:]), start=values[0].sum())  # every leaf used
+    # every value used, each with its own weight so that no two paths cancel exactly
+    return sum(((1 + 0.37 * n) * v.sum() for n, v in enumerate(values)), start=0.0)
 
 
 @settings(max_examples=40, deadline=None)
