@@ -17,6 +17,7 @@ of at most 1.25.
 """
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -81,7 +82,8 @@ def table(times, ratios, rounds, inner):
         f"One step of 784-64-10 at batch 64, float32, one BLAS thread; median over "
         f"{rounds} interleaved rounds of {inner} steps each "
         f"(`python bench/bench_autodiff.py`; {platform.processor() or platform.machine()}"
-        f", Python {platform.python_version()}, NumPy {np.__version__}).",
+        f", Python {platform.python_version()}, NumPy {np.__version__}; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end).",
         "",
         "| | µs per step (median) | fastest round |",
         "|---|---|---|",
