@@ -120,7 +120,7 @@ def deep_network_run():
 
 
 def deep_table():
-    rows = ["| epoch | train loss | train accuracy | test loss | test accuracy |",
+    rows = ["| epoch | train loss | train acc. | test loss | test acc. |",
             "|---|---|---|---|---|"]
     for r in deep_network_run():
         rows.append(f"| {r['epoch']} | {r['train_loss']:.4f} | "

@@ -35,9 +35,12 @@ def engine_and_numeric(build, arrays, rng):
 
 
 def assert_gradients_match(build, arrays, rng, tol=1e-7):
+    """The relative error (15) of the Backpropagation page, its denominator at least
+    1e-3: a gradient that is tiny everywhere (a confident, right prediction) is
+    compared to the step's rounding, about 1e-10, not to itself."""
     for engine, numeric in engine_and_numeric(build, arrays, rng):
         assert engine.shape == numeric.shape
-        assert nn.relative_error(engine, numeric) < tol
+        assert nn.relative_error(engine, numeric, tiny=1e-3) < tol
 
 
 def away_from_zero(rng, shape):
