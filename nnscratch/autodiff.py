@@ -35,9 +35,10 @@ class Tensor:
         name: a label for the graph drawing.
 
     Attributes:
-        data: the NumPy array.
-        grad: after `backward()`, dL/d(self), an array of the shape and dtype of
-            `data`, for every tensor that requires one; None otherwise.
+        data (np.ndarray): the NumPy array.
+        grad (np.ndarray | None): after `backward()`, dL/d(self), an array of the
+            shape and dtype of `data`, for every tensor that requires one; None
+            otherwise.
     """
 
     __slots__ = ("data", "requires_grad", "grad", "name", "op", "_parents", "_backward")
