@@ -446,12 +446,12 @@ def network_logits(
 ) -> Tensor:
     """Logits Z_N of a network with N = len(params) // 2 layers, recorded.
 
-    Layer l computes Z_l = W_l A_{l-1} + b_l 1^T with A_0 = X and, below the
+    Layer l computes Z_l = W_l A_(l-1) + b_l 1^T with A_0 = X and, below the
     output, A_l = g(Z_l).
 
     Args:
         X: inputs (n_x, m), a NumPy array or a Tensor.
-        params: Tensors W1 (n_1, n_x), b1 (n_1, 1), ..., WN (K, n_{N-1}), bN (K, 1).
+        params: Tensors W1 (n_1, n_x), b1 (n_1, 1), ..., WN (K, n_(N-1)), bN (K, 1).
         activation: "sigmoid", "relu" or "tanh" for the hidden layers.
 
     Returns:
@@ -533,7 +533,7 @@ def init_layers(
     dtype: type = np.float32,
 ) -> dict[str, np.ndarray]:
     """W1, b1, ..., WN, bN for layer sizes (n_x, n_1, ..., K), drawn as
-    `init_params` draws two layers: W_l ~ N(0, c / n_{l-1}), b_l = 0, c = 2 for
+    `init_params` draws two layers: W_l ~ N(0, c / n_(l-1)), b_l = 0, c = 2 for
     ReLU and 1 otherwise; for three sizes, the same arrays as `init_params`."""
     c = 2.0 if activation == "relu" else 1.0
     params = {}
