@@ -40,6 +40,8 @@ from .data import (  # noqa: E402
     verify_folder,
 )
 from .download import download_mnist  # noqa: E402
+from . import autodiff  # noqa: E402
+from .autodiff import Tensor  # noqa: E402
 from .gradcheck import numerical_gradient, relative_error  # noqa: E402
 from .init import init_params  # noqa: E402
 from .losses import (  # noqa: E402
@@ -66,7 +68,7 @@ from .variance import standardised_tanh_variances, variance_measurements  # noqa
 from .worked_example import worked_example  # noqa: E402
 
 __all__ = [
-    "Dataset", "DataError", "ModelFileError", "TrainConfig",
+    "Dataset", "DataError", "ModelFileError", "Tensor", "TrainConfig", "autodiff",
     "accuracy", "back_propagate", "batch_slices", "binary_cross_entropy",
     "binary_cross_entropy_derivative", "classical_momentum_update",
     "classification_report", "compute_loss", "confusion_matrix", "evaluate",

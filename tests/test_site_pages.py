@@ -387,7 +387,8 @@ INCLUDE = re.compile(r'^--8<-- "[^"]+:\w+"$', re.M)
 
 
 @pytest.mark.parametrize(
-    "page", ["data", "initialisation", "activations", "softmax", "backprop", "training"]
+    "page",
+    ["data", "initialisation", "activations", "softmax", "backprop", "autodiff", "training"],
 )
 def test_every_section_with_an_equation_names_its_test_and_the_page_includes_code(page):
     """The reading contract: equation, then the function (included), then the test that

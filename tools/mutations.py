@@ -1,6 +1,6 @@
 """Do the tests named on the pages fail when the code they check is wrong?
 
-    python tools/mutations.py [--group backprop|training] [WORD ...]
+    python tools/mutations.py [--group backprop|training|autodiff] [WORD ...]
 
 Puts one mistake a learner would make into the package at a time (a missing
 1/m, a sum over the wrong axis, a transposed gradient, a forgotten slope, a
@@ -33,7 +33,10 @@ TRAINING_TESTS = [
     "tests/test_augment.py",
     "tests/test_plots.py",
 ]
+# -x: one failing test is enough to call a mistake caught (hypothesis shrinks each one)
+AUTODIFF_TESTS = ["-x", "tests/test_autodiff.py"]
 NET, GRAD = "nnscratch/network.py", "nnscratch/gradcheck.py"
+AD = "nnscratch/autodiff.py"
 TRAIN, OPTIM = "nnscratch/train.py", "nnscratch/optim.py"
 
 # (group, name, file, exact text, its replacement)
@@ -105,8 +108,36 @@ MISTAKES = [
      "math.cos(math.pi * (epoch - 1) / epochs)", "math.cos(math.pi * epoch / epochs)"),
     ("training", "dropout not rescaled", NET,
      "/ np.dtype(dtype).type(1 - p)", "* 1"),
+    # the learner's mistakes in an autodiff engine (Automatic differentiation page)
+    ("autodiff", "engine: a fork overwrites instead of adding", AD,
+     "t.grad = g if t.grad is None else t.grad + g", "t.grad = g"),
+    ("autodiff", "engine: broadcast gradient not summed back", AD,
+     "        g = _sum_to(g, t.data.shape)", "        pass"),
+    ("autodiff", "engine: @ rule transposed", AD,
+     "_accumulate(a, g @ b.data.T)", "_accumulate(a, b.data @ g.T)"),
+    ("autodiff", "engine: softmax Jacobian's diagonal only", AD,
+     "A * (g - (A * g).sum(axis=axis, keepdims=True))", "A * (1 - A) * g"),
+    ("autodiff", "engine: sweep in forward topological order", AD,
+     "for node in reversed(order):", "for node in order:"),
+    ("autodiff", "engine: multiply does not swap its inputs", AD,
+     "_accumulate(a, g * b.data)", "_accumulate(a, g * a.data)"),
+    ("autodiff", "engine: subtraction keeps the sign", AD,
+     "_accumulate(b, -g)  # (5)", "_accumulate(b, g)  # (5)"),
+    ("autodiff", "engine: gradient computed for X too", AD,
+     "        if b.requires_grad:\n            _accumulate(b, a.data.T @ g)",
+     "        if True:\n            _accumulate(b, a.data.T @ g)"),
+    ("autodiff", "engine: sigmoid slope forgotten", AD, "g * A * (1 - A)", "g"),
+    ("autodiff", "engine: tanh slope 1 - A", AD, "g * (1 - A * A)", "g * (1 - A)"),
+    ("autodiff", "engine: mean without 1/n", AD, "_spread(g / count,", "_spread(g,"),
+    ("autodiff", "engine: cross-entropy without 1/m", AD,
+     "(A - Y) / m * g", "(A - Y) * g"),
+    ("autodiff", "engine: cross-entropy ignores the gradient from above", AD,
+     "(A - Y) / m * g", "(A - Y) / m"),
+    ("autodiff", "engine: intermediates' gradients not reset", AD,
+     "            node.grad = None", "            pass"),
 ]
-TESTS = {"backprop": BACKPROP_TESTS, "training": TRAINING_TESTS}
+TESTS = {"backprop": BACKPROP_TESTS, "training": TRAINING_TESTS,
+         "autodiff": AUTODIFF_TESTS}
 
 
 def run_tests(tests: list[str]) -> list[str]:
