@@ -41,20 +41,22 @@ NODES = {
     "db1": (r"$db^{[1]}$", "grad"),
 }
 
-# (from, to, shape of the array on the edge, operation or None, direction)
+# (from, to, shape of the array on the edge, operation or None, direction); an
+# operation is written in the nodes' notation, and its dot marks the side on which
+# the factor multiplies: "· A[1]ᵀ" is dZ[2] A[1]ᵀ, "W[2]ᵀ ·" is W[2]ᵀ dZ[2]
 EDGES = [
     ("X", "Z1", "784×m", None, "forward"), ("W1", "Z1", "64×784", None, "forward"),
-    ("b1", "Z1", "64×1", None, "forward"), ("Z1", "A1", "64×m", "σ", "forward"),
+    ("b1", "Z1", "64×1", None, "forward"), ("Z1", "A1", "64×m", r"$\sigma$", "forward"),
     ("A1", "Z2", "64×m", None, "forward"), ("W2", "Z2", "10×64", None, "forward"),
     ("b2", "Z2", "10×1", None, "forward"), ("Z2", "A2", "10×m", "softmax", "forward"),
     ("A2", "L", "10×m", None, "forward"), ("Y", "L", "10×m", None, "forward"),
-    ("L", "dZ2", "10×m", "(A2−Y)/m", "backward"),
-    ("dZ2", "dW2", "10×64", "·A1ᵀ", "backward"),
-    ("dZ2", "db2", "10×1", "·1", "backward"),
-    ("dZ2", "dA1", "64×m", "W2ᵀ·", "backward"),
-    ("dA1", "dZ1", "64×m", "⊙σ′(Z1)", "backward"),
-    ("dZ1", "dW1", "64×784", "·Xᵀ", "backward"),
-    ("dZ1", "db1", "64×1", "·1", "backward"),
+    ("L", "dZ2", "10×m", r"$(A^{[2]} - Y)\,/\,m$", "backward"),
+    ("dZ2", "dW2", "10×64", r"$\cdot\, A^{[1]\top}$", "backward"),
+    ("dZ2", "db2", "10×1", r"$\cdot\, \mathbf{1}$", "backward"),
+    ("dZ2", "dA1", "64×m", r"$W^{[2]\top} \cdot$", "backward"),
+    ("dA1", "dZ1", "64×m", r"$\odot\, \sigma'(Z^{[1]})$", "backward"),
+    ("dZ1", "dW1", "64×784", r"$\cdot\, X^{\top}$", "backward"),
+    ("dZ1", "db1", "64×1", r"$\cdot\, \mathbf{1}$", "backward"),
 ]
 
 # Left to right: parameters above the forward row, gradients below it.
@@ -83,7 +85,12 @@ def _box(ax, xy, label, kind, size, fontsize):
     ax.text(*xy, label, ha="center", va="center", fontsize=fontsize, color="black")
 
 
-def _edge(ax, start, end, text, direction, size, fontsize):
+# where along an edge its label sits, when not at the middle (on a phone, the label
+# of L -> dZ2 would cover the A2 box)
+LABEL_AT = {("L", "dZ2"): 0.62}
+
+
+def _edge(ax, start, end, text, direction, size, fontsize, at=0.5):
     colour = FORWARD if direction == "forward" else BACKWARD
     shrink = 0.33 * 72 * size / 1.6  # points between the arrow and the box
     dashes = "-" if direction == "forward" else (0, (4, 2))
@@ -91,7 +98,7 @@ def _edge(ax, start, end, text, direction, size, fontsize):
                 arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.5,
                                 mutation_scale=16, shrinkA=shrink, shrinkB=shrink,
                                 linestyle=dashes))
-    mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    mid = (start[0] + at * (end[0] - start[0]), start[1] + at * (end[1] - start[1]))
     ax.text(*mid, text, ha="center", va="center", fontsize=fontsize, color=colour,
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
 
@@ -105,7 +112,9 @@ def computational_graph(layout):
     fig, ax = plt.subplots(figsize=(11, 6.0) if wide else (6.4, 9.8), facecolor="white")
     for a, b, shape, op, direction in EDGES:
         text = shape if op is None else f"{op}\n{shape}"
-        _edge(ax, layout[a], layout[b], text, direction, size, 13.5 if wide else 14)
+        at = 0.5 if wide else LABEL_AT.get((a, b), 0.5)
+        _edge(ax, layout[a], layout[b], text, direction, size, 13.5 if wide else 14,
+              at)
     for name, (label, kind) in NODES.items():
         _box(ax, layout[name], label, kind, size, 17)
     legend = [("solid: forward values", FORWARD),

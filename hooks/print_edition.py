@@ -10,10 +10,16 @@ things are repaired here: Material's search base is made relative again (it is
 the site's root-absolute path on the 404 page, which breaks when the site is
 opened from another address), and the offline rule of hooks/offline.py, which
 never sees this page, is applied: a reference to another host fails the build.
+
+It also makes the page a book's source: its title, which becomes the PDF's
+document title, is the site's name and description, and a navigation section
+whose pages are all left out of the print page (the API reference) is removed
+instead of printing its heading alone on the last sheet.
 """
 
 import os
 import re
+from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +31,18 @@ ADDED_CSS = '<link rel="stylesheet" href="../assets/print/print-page.css">'
 REMOTE = re.compile(
     r'<(script|link|img|iframe|source)\b[^>]*\b(src|href)="(https?:)?//[^"]*"', re.I)
 LOADED_LINK = re.compile(r'rel="(stylesheet|preload|icon|modulepreload)"')
+TITLE = re.compile(r"<title>.*?</title>", re.S)
+# a navigation section holding only its heading: print-site writes it with single quotes
+EMPTY_SECTION = re.compile(
+    r"<section class='print-page md-section' id='([^']+)'[^>]*>\s*"
+    r"<h1>(?:(?!</h1>).)*</h1>\s*</section>", re.S)
+# its entry in the page's table of contents, which print-site copies into the PDF's
+TOC_ENTRY = r'<li class="md-nav__item">\s*<a href="#{}" class="md-nav__link">.*?</li>'
+
+
+def book_title(config):
+    """The PDF's document title: 'nnscratch: A 784-64-10 neural network ...'."""
+    return f"{config.site_name}: {config.site_description}"
 
 
 def print_page(config):
@@ -54,6 +72,11 @@ def on_post_build(config):
     html = html.replace(f'"base": "{root}"', '"base": ".."', 1)
     html = html.replace(CONFIG_SCRIPT, CONFIG_SCRIPT + ADDED_SCRIPT, 1)
     html = html.replace("</head>", ADDED_CSS + "</head>", 1)
+    html = TITLE.sub(f"<title>{escape(book_title(config))}</title>", html, count=1)
+    while match := EMPTY_SECTION.search(html):  # its removal may empty its parent
+        html = html[: match.start()] + html[match.end():]
+        entry = re.compile(TOC_ENTRY.format(re.escape(match.group(1))), re.S)
+        html = entry.sub("", html, count=1)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(html, encoding="utf-8")
     os.replace(temporary, path)

@@ -499,3 +499,129 @@ def test_build_pdf_refuses_a_site_without_its_print_page(tmp_path):
     assert "print_page/index.html not found" in result.stderr
     assert "NNSCRATCH_PRINT_SITE=true" in result.stderr
     assert not out.exists()
+
+
+# --- the PDF as a book: read from the PDF itself (Chromium honours page-break hints
+# only in part, so the stylesheet's intentions are checked on the printed sheets) ---
+@pytest.fixture(scope="module")
+def pdf_reader(printed):
+    from pypdf import PdfReader
+
+    assert PDF.exists(), printed
+    return PdfReader(PDF)
+
+
+def print_headings(print_site, levels=("h1", "h2")):
+    """[(section id, level, text)] of the teaching pages' headings on the print page, in
+    order (a navigation section's own heading and the contents' title excluded)."""
+    soup = BeautifulSoup((print_site / "print_page" / "index.html").read_text(),
+                         "html.parser")
+    found = []
+    for section in soup.select("#print-site-page section.print-page[id]:not(.md-section)"):
+        for h in section.find_all(levels):
+            if h.find_parent("section", class_="print-page") is section:
+                found.append((section["id"], h.name, h.get_text(" ", strip=True)
+                              .rstrip("¶ ")))
+    return found
+
+
+def outline_titles(outline):
+    """Every bookmark's title, depth first (the order of the document)."""
+    titles = []
+    for item in outline:
+        titles.extend(outline_titles(item) if isinstance(item, list) else [item.title])
+    return titles
+
+
+def test_the_pdf_has_a_document_title_and_a_title_page(pdf_reader, print_site):
+    """The PDF's title (metadata) is the site's name and description, not the print
+    page's "The whole site on one page"; its first sheet shows that title and the
+    contents, and the text starts on the second sheet."""
+    text = (REPO / "mkdocs.yml").read_text()
+    config = {key: re.search(rf"^{key}: (.+)$", text, re.M).group(1)
+              for key in ("site_name", "site_description")}
+    title = f"{config['site_name']}: {config['site_description']}"
+    assert pdf_reader.metadata.title == title
+    first = squash(pdf_reader.pages[0].extract_text())
+    assert first.startswith(squash(f"{config['site_name']}{config['site_description']}"))
+    assert "Contents" in first
+    home = print_headings(print_site, ("h1",))[0][2]
+    assert squash(home) not in first and squash(pdf_reader.pages[1].extract_text())
+
+
+def test_the_pdf_outline_has_every_page_and_section(pdf_reader, print_site):
+    """The PDF's bookmarks hold every teaching page's title and every section (h2) of
+    it, in reading order, and nothing for the left-out API reference."""
+    titles = [squash(t) for t in outline_titles(pdf_reader.outline)]
+    headings = print_headings(print_site)
+    assert len(headings) > 60
+    at = -1
+    for section, level, text in headings:
+        found = titles.index(squash(text), at + 1) if squash(text) in titles[at + 1:] \
+            else -1
+        assert found > at, f"no bookmark for {level} {text!r} of {section}"
+        at = found
+    assert squash("API reference") not in titles
+
+
+def test_no_sheet_but_the_title_page_holds_little_text(pdf_reader):
+    """Every sheet after the title page holds at least 200 characters of text: no
+    heading alone, no navigation section's divider, no page's last line alone."""
+    short = {i + 1: len(p.extract_text()) for i, p in enumerate(pdf_reader.pages)
+             if i > 0 and len(p.extract_text()) < 200}
+    assert short == {}
+    assert len(pdf_reader.pages) > 20
+
+
+def test_every_sheet_has_one_page_number(pdf_reader):
+    """Sheets 2, 3, ... carry their number once, bare (no second "Page N" or "N / M"
+    footer); the title page has none."""
+    total = len(pdf_reader.pages)
+    second = re.compile(rf"Page \d+|.*\b\d+ ?/ ?{total}")  # the two footers of old
+    first = pdf_reader.pages[0].extract_text().splitlines()
+    assert "1" not in [line.strip() for line in first]
+    for number, page in enumerate(pdf_reader.pages[1:], start=2):
+        lines = [line.strip() for line in page.extract_text().splitlines()]
+        assert str(number) in lines, number
+        assert not [line for line in lines if second.fullmatch(line)], number
+
+
+def test_no_sheet_ends_with_a_heading(pdf_reader, print_site):
+    """No sheet's last line of text is a section heading: headings stay with what
+    follows them."""
+    soup = BeautifulSoup((print_site / "print_page" / "index.html").read_text(),
+                         "html.parser")
+    headings = {squash(h.get_text(" ", strip=True).rstrip("¶ "))
+                for h in soup.select("#print-site-page :is(h1, h2, h3, h4)")}
+    ending = {}
+    for number, page in enumerate(pdf_reader.pages[:-1], start=1):
+        footer = re.compile(rf"(Page )?{number}|nnscratch · {number} / \d+")
+        lines = [line for line in page.extract_text().splitlines()
+                 if line.strip() and not footer.fullmatch(line.strip())]
+        last = [squash(line) for line in lines[-2:]]
+        if last and (last[-1] in headings or "".join(last) in headings):
+            ending[number] = lines[-1]
+    assert ending == {}
+
+
+CONTROLS = ("button.md-clipboard, .md-code__nav, .md-code__button, a.headerlink, "
+            ".md-content__button")
+
+
+def test_no_screen_control_is_printed(browser, print_site):
+    """In print layout the print page shows no copy button, heading permalink or
+    download button, all of which it has on screen."""
+    visible = f"""() => [...document.querySelectorAll("#print-site-page :is({CONTROLS})")]
+        .filter(e => {{ const r = e.getBoundingClientRect();
+                        return r.width > 0 && r.height > 0; }}).length"""
+    with serve_under(print_site) as url:
+        context, _ = offline_context(browser, viewport={"width": PRINT_WIDTH,
+                                                        "height": 1000})
+        page = context.new_page()
+        page.goto(url + build_pdf.PRINT_PAGE, wait_until="load")
+        page.wait_for_function(build_pdf.READY, timeout=180_000)
+        on_screen = page.evaluate(visible)
+        page.emulate_media(media="print")
+        printed = page.evaluate(visible)
+        context.close()
+    assert on_screen > 20 and printed == 0

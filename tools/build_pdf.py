@@ -8,7 +8,8 @@ NNSCRATCH_PRINT_SITE=true, which turns on the print-site plugin: `print_page/`
 holds every teaching page in navigation order. That page is served on
 127.0.0.1, opened in headless Chromium (Debian's /usr/bin/chromium, or
 $NNSCRATCH_CHROMIUM) with every other host blocked, and printed once MathJax
-has typeset every section (hooks/print_edition.py marks the page ready). Any
+has typeset every section (hooks/print_edition.py marks the page ready), as a
+tagged PDF whose outline (bookmarks) holds every heading. Any
 MathJax error, console error or request to another host stops the command with
 exit status 2 and nothing written; the PDF is written to a temporary file and
 renamed into place.
@@ -30,9 +31,6 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("NNSCRATCH_CHROMIUM", "/usr/bin/chromium")
 PRINT_PAGE = "print_page/"
 READY = "document.documentElement.dataset.printReady === 'true'"
-FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
-          'nnscratch · <span class="pageNumber"></span> / '
-          '<span class="totalPages"></span></div>')
 
 # Runs in the print page once it is ready; what the checks and the tests need.
 INSPECT = """() => ({
@@ -125,9 +123,10 @@ def print_page_to_pdf(browser, url, out, timeout_ms=180_000):
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         temporary = out.with_name(out.name + ".part")
+        # the page number is the print stylesheet's (one per page, none on the title
+        # page); a tagged PDF with an outline: a bookmark for every heading
         page.pdf(path=str(temporary), format="A4", print_background=True,
-                 display_header_footer=True, header_template="<span></span>",
-                 footer_template=FOOTER,
+                 outline=True, tagged=True,
                  margin={"top": "14mm", "bottom": "16mm", "left": "12mm",
                          "right": "12mm"})
         os.replace(temporary, out)
