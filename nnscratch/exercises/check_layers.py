@@ -190,8 +190,13 @@ def check_cross_entropy_gradient(f: dict, rng: np.random.Generator, fixed: bool 
         got = as_array(check, "loss_gradient(Y, Z2)", got, (K, m))
         error = compare(check, "dZ2", got, (softmax(Z2) - Y) / m, 1e-10, m=m)
     except CheckFailed as e:
-        hint = _large_logit_hint(getattr(function, "last", {}).get("warnings", []))
+        warned = getattr(function, "last", {}).get("warnings", [])
+        hint = _large_logit_hint(warned)
         detail = f"logits up to {size:.0f} in size: {e.detail}"
+        lines = [w for w in warned if w["line"]]
+        if hint and lines:
+            w = lines[0]
+            detail += f" (NumPy: {w['message']}, line {w['line']} of {function.shown})"
         raise CheckFailed(check, detail, hint or e.hint) from None
     yield f"{check}: logits up to {size:.0f}, largest relative error {error:.1e}"
 

@@ -74,9 +74,9 @@ def _set_subreaper(on: bool) -> None:
 
 
 def _children(pid: int) -> set[int]:
-    """Process ids whose parent is `pid` (from /proc)."""
+    """Process ids whose parent is `pid` (from /proc; none where there is none)."""
     found = set()
-    for entry in os.listdir("/proc"):
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if entry.isdigit():
             try:
                 text = Path("/proc", entry, "stat").read_text()
@@ -261,10 +261,12 @@ class Session:
             for fd in (command_r, answer_w, output_w):
                 os.close(fd)
         self.output = OutputTail(output_r)
-        memory = (MEMORY_BYTES, MEMORY_BYTES)
-        resource.prlimit(self.proc.pid, resource.RLIMIT_AS, memory)
-        cpu = (self.cpu_seconds, self.cpu_seconds + 1)
-        resource.prlimit(self.proc.pid, resource.RLIMIT_CPU, cpu)
+        # Linux; the reader's file is imported only on the first command, sent after
+        if hasattr(resource, "prlimit"):
+            memory = (MEMORY_BYTES, MEMORY_BYTES)
+            resource.prlimit(self.proc.pid, resource.RLIMIT_AS, memory)
+            cpu = (self.cpu_seconds, self.cpu_seconds + 1)
+            resource.prlimit(self.proc.pid, resource.RLIMIT_CPU, cpu)
         self.pending = b""
         return self
 
