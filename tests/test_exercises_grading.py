@@ -17,6 +17,9 @@ import pytest
 
 from nnscratch.exercises import EXERCISES
 
+pytestmark = pytest.mark.slow(
+    reason="runs nnscratch check in fresh processes, with time-outs and signals")
+
 REPO = Path(__file__).resolve().parents[1]
 SOLUTIONS = REPO / "nnscratch" / "exercises" / "solutions"
 
