@@ -37,7 +37,8 @@ def test_api_signatures_are_formatted_to_the_configured_line_length(site_build):
     """A long signature (train_epoch's) is laid out one parameter per line within the
     line length, which only a formatter does."""
     site, _ = site_build
-    page = BeautifulSoup((site / "api" / "train" / "index.html").read_text(), "html.parser")
+    html = (site / "api" / "train" / "index.html").read_text()
+    page = BeautifulSoup(html, "html.parser")
     signatures = {
         div.find_previous(["h2", "h3"]).get("id"): div.get_text()
         for div in page.select("div.doc-signature")

@@ -23,7 +23,7 @@ class Item:
 
 def test_a_slow_mark_with_its_reason_passes_and_fast_tests_need_none():
     """A reasoned mark on a site test, and no mark on a plain test, are both fine."""
-    marked = Item([pytest.mark.slow(reason="builds the site")], ["site_dir", "tmp_path"])
+    marked = Item([pytest.mark.slow(reason="builds the site")], ["site_dir", "rng"])
     assert slow_mark_problems([marked, Item(fixtures=["rng"])]) == []
 
 
