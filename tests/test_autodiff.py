@@ -74,7 +74,8 @@ def test_each_binary_operation_matches_central_differences_with_broadcasting(
 @settings(max_examples=25, deadline=None)
 @given(n=SIDE, k=SIDE, p=SIDE, seed=SEEDS)
 def test_matmul_and_transpose_match_central_differences(n, k, p, seed):
-    """a @ b gives dA = dZ B^T and dB = A^T dZ; (a.T @ b.T).T exercises the transpose."""
+    """a @ b gives dA = dZ B^T and dB = A^T dZ; (b.T @ a.T).T exercises the
+    transpose."""
     rng = np.random.default_rng(seed)
     a, b = rng.standard_normal((n, k)), rng.standard_normal((k, p))
     assert_gradients_match(lambda x, y: x @ y, [a, b], rng)
@@ -403,7 +404,8 @@ def test_float32_in_float32_out():
     b = Tensor(rng.uniform(0.5, 1, (3, 1)).astype(np.float32), requires_grad=True)
     results = [a + b, a - 2.5, 3 - a, a * b, 0.5 * a, -a, a @ a, a.T, a.sum(),
                a.mean(axis=0), ad.sigmoid(a), ad.tanh(a), ad.relu(a), ad.exp(a),
-               ad.log(b), ad.softmax(a), ad.cross_entropy(np.eye(3, dtype=np.float32), a),
+               ad.log(b), ad.softmax(a),
+               ad.cross_entropy(np.eye(3, dtype=np.float32), a),
                np.float32(2) * a, np.ones((3, 3), np.float32) @ a]
     assert all(r.data.dtype == np.float32 for r in results)
     sum(r.sum() for r in results).backward()
