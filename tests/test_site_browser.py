@@ -21,6 +21,7 @@ DERIVATION_PAGES = (
     "activations/",
     "softmax/",
     "backprop/",
+    "autodiff/",
     "training/",
     "further/",
     "results/",
