@@ -461,3 +461,29 @@ def test_listing_tags_name_the_page_equations_they_implement():
         assert len(lines) == 1, fragment
         tag = re.search(r"# \((\d+)\)", lines[0])
         assert tag and int(tag.group(1)) == numbers[label], (lines[0], label)
+
+
+def test_the_page_draws_the_graph_the_engine_recorded():
+    """hooks/figures_autodiff.py draws one box per tensor of topological_order(L),
+    labelled with that tensor's shape, and one arrow per recorded input."""
+    sys.path.insert(0, str(REPO / "hooks"))
+    try:
+        import figures_autodiff
+    finally:
+        sys.path.remove(str(REPO / "hooks"))
+    import matplotlib.pyplot as plt
+
+    L = figures_autodiff.writeup_graph()
+    order = ad.topological_order(L)
+    for wide in (True, False):
+        fig = figures_autodiff.draw_graph(L, wide)
+        ax = fig.axes[0]
+        labels = [t.get_text() for t in ax.texts if type(t).__name__ == "Text"]
+        assert len(labels) == len(order) == 11
+        for tensor in order:
+            shape = "×".join(map(str, tensor.shape)) or "scalar"
+            assert any(shape in label for label in labels), shape
+        arrows = sum(len(t._parents) for t in order)
+        assert len([c for c in ax.get_children()
+                    if type(c).__name__ == "Annotation"]) == arrows == 10
+        plt.close(fig)
