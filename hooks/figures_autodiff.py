@@ -73,7 +73,8 @@ def draw_graph(root, wide):
         row = slots.get(level[node], 0)
         slots[level[node]] = row + 1
         along, across = 2.5 * level[node], 1.2 * row
-        position[node] = (along, -across) if wide else (2.3 * across, -1.12 * level[node])
+        narrow = (2.3 * across, -1.12 * level[node])
+        position[node] = (along, -across) if wide else narrow
     fig, ax = plt.subplots(figsize=(11, 2.9) if wide else (4.4, 7.6),
                            facecolor="white")
     boxes = {}
@@ -109,7 +110,7 @@ DEEP_CONFIG = nn.TrainConfig(lr=0.1, epochs=6, activation="relu", seed=0)
 
 @functools.cache
 def deep_network_run():
-    """784-256-128-10 ReLU, trained through the engine on the shipped sample: history."""
+    """784-256-128-10 ReLU trained through the engine on the shipped sample: history."""
     data = nn.load_sample()
     _, history = ad.train_autodiff(
         data.X_train, nn.one_hot(data.y_train), DEEP_SIZES, DEEP_CONFIG,

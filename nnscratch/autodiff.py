@@ -44,7 +44,10 @@ class Tensor:
     __slots__ = ("data", "requires_grad", "grad", "name", "op", "_parents", "_backward")
     __array_ufunc__ = None  # an ndarray on the left defers to Tensor's operators
 
-    def __init__(self, data: "np.ndarray | float", requires_grad: bool = False, name: str | None = None):
+    def __init__(
+        self, data: "np.ndarray | float", requires_grad: bool = False,
+        name: str | None = None,
+    ):
         self.data = data if type(data) is np.ndarray else np.asarray(data)
         if requires_grad and self.data.dtype.kind != "f":
             raise ValueError(
@@ -470,7 +473,8 @@ def network_logits(
 
 
 def network_loss(
-    X: "np.ndarray | Tensor", Y: np.ndarray, params: dict[str, Tensor], activation: str = "sigmoid",
+    X: "np.ndarray | Tensor", Y: np.ndarray, params: dict[str, Tensor],
+    activation: str = "sigmoid",
     weight_decay: float = 0.0,
 ) -> Tensor:
     """Mean cross-entropy of the network, plus (lambda/2) sum_l ||W_l||^2 when

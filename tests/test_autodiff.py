@@ -74,7 +74,8 @@ def test_each_binary_operation_matches_central_differences_with_broadcasting(
 @settings(max_examples=25, deadline=None)
 @given(n=SIDE, k=SIDE, p=SIDE, seed=SEEDS)
 def test_matmul_and_transpose_match_central_differences(n, k, p, seed):
-    """a @ b gives dA = dZ B^T and dB = A^T dZ; (a.T @ b.T).T exercises the transpose."""
+    """a @ b gives dA = dZ B^T and dB = A^T dZ; (b.T @ a.T).T exercises the
+    transpose."""
     rng = np.random.default_rng(seed)
     a, b = rng.standard_normal((n, k)), rng.standard_normal((k, p))
     assert_gradients_match(lambda x, y: x @ y, [a, b], rng)
@@ -403,7 +404,8 @@ def test_float32_in_float32_out():
     b = Tensor(rng.uniform(0.5, 1, (3, 1)).astype(np.float32), requires_grad=True)
     results = [a + b, a - 2.5, 3 - a, a * b, 0.5 * a, -a, a @ a, a.T, a.sum(),
                a.mean(axis=0), ad.sigmoid(a), ad.tanh(a), ad.relu(a), ad.exp(a),
-               ad.log(b), ad.softmax(a), ad.cross_entropy(np.eye(3, dtype=np.float32), a),
+               ad.log(b), ad.softmax(a),
+               ad.cross_entropy(np.eye(3, dtype=np.float32), a),
                np.float32(2) * a, np.ones((3, 3), np.float32) @ a]
     assert all(r.data.dtype == np.float32 for r in results)
     sum(r.sum() for r in results).backward()
@@ -459,3 +461,29 @@ def test_listing_tags_name_the_page_equations_they_implement():
         assert len(lines) == 1, fragment
         tag = re.search(r"# \((\d+)\)", lines[0])
         assert tag and int(tag.group(1)) == numbers[label], (lines[0], label)
+
+
+def test_the_page_draws_the_graph_the_engine_recorded():
+    """hooks/figures_autodiff.py draws one box per tensor of topological_order(L),
+    labelled with that tensor's shape, and one arrow per recorded input."""
+    sys.path.insert(0, str(REPO / "hooks"))
+    try:
+        import figures_autodiff
+    finally:
+        sys.path.remove(str(REPO / "hooks"))
+    import matplotlib.pyplot as plt
+
+    L = figures_autodiff.writeup_graph()
+    order = ad.topological_order(L)
+    for wide in (True, False):
+        fig = figures_autodiff.draw_graph(L, wide)
+        ax = fig.axes[0]
+        labels = [t.get_text() for t in ax.texts if type(t).__name__ == "Text"]
+        assert len(labels) == len(order) == 11
+        for tensor in order:
+            shape = "×".join(map(str, tensor.shape)) or "scalar"
+            assert any(shape in label for label in labels), shape
+        arrows = sum(len(t._parents) for t in order)
+        assert len([c for c in ax.get_children()
+                    if type(c).__name__ == "Annotation"]) == arrows == 10
+        plt.close(fig)

@@ -22,6 +22,7 @@ DERIVATION_PAGES = (
     "activations/",
     "softmax/",
     "backprop/",
+    "autodiff/",
     "training/",
     "further/",
     "results/",
