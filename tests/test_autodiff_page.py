@@ -4,7 +4,10 @@ train, and the benchmark's ratio."""
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.slow(reason="reads the strict build of the site")
 
 
 def _page(site_dir):

@@ -11,7 +11,7 @@ here. To see what a page uses and what the table already allows it:
 
 A symbol here is a token of the page's TeX: a single Latin letter (subscripts and
 indices included), a Greek letter, or a letter with one of the decorations that make
-it another symbol (a hat, blackboard bold, calligraphic, bold). Words set as text or
+it another symbol (a hat, blackboard bold, calligraphic, bold, sans-serif). Words set as text or
 as operator names are names, not symbols; pi, infinity and Euler's e (which never
 appears without its exponent) are constants.
 """
@@ -31,7 +31,7 @@ GREEK = (
     "Gamma Delta Theta Lambda Xi Sigma Upsilon Phi Psi Omega"
 ).split()
 DECORATED = (
-    r"\\(hat|mathbb|mathcal|mathbf|boldsymbol)\s*\{?\s*(\\[a-zA-Z]+|[a-zA-Z0-9])"
+    r"\\(hat|mathbb|mathcal|mathbf|mathsf|boldsymbol)\s*\{?\s*(\\[a-zA-Z]+|[a-zA-Z0-9])"
 )
 NAMES = (
     r"\\(text|textrm|mathrm|operatorname|label|eqref|ref|tag|begin|end)\s*\{[^{}]*\}"
