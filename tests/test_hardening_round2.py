@@ -550,8 +550,7 @@ sys.argv = ["nnscratch", "data", "export-hdf5", "mnist.hdf5", "--data", "sample"
 sys.exit(entry.load()())
 """
     result = run_entry(script, cwd=tmp_path)
-    assert result.returncode == 130, result.stderr
-    assert result.stderr.endswith("nnscratch: interrupted\n")
+    assert (result.returncode, result.stderr) == (130, "nnscratch: interrupted\n")
     assert list(tmp_path.iterdir()) == []
 
 
