@@ -141,7 +141,8 @@ def during_the_run(monkeypatch, action):
 
 def test_a_folder_made_inside_out_during_a_run_is_kept(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
-    assert main(train_args(out)) == 0
+    out.mkdir()
+    (out / "model.npz").write_text("the earlier run")
     draft = out / "thesis" / "ch1" / "draft.tex"
 
     def user():
@@ -149,7 +150,6 @@ def test_a_folder_made_inside_out_during_a_run_is_kept(tmp_path, monkeypatch, ca
         draft.write_text("x")
 
     during_the_run(monkeypatch, user)
-    capsys.readouterr()
     assert main(train_args(out)) == 2
     err = one_error_line(capsys)
     assert draft.read_text() == "x"
@@ -158,7 +158,7 @@ def test_a_folder_made_inside_out_during_a_run_is_kept(tmp_path, monkeypatch, ca
     assert str(kept[0]) in err and "thesis" in err
     assert (kept[0] / "model.npz").is_file() and (kept[0] / "confusion.png").is_file()
     load_model(kept[0] / "model.npz")
-    assert (out / "model.npz").is_file()  # the earlier run is still in out
+    assert (out / "model.npz").read_text() == "the earlier run"  # left as it was
 
 
 def test_a_file_made_at_the_out_path_during_a_run_is_kept(
@@ -571,20 +571,37 @@ def test_a_run_beyond_the_memory_budget_is_refused_before_training(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_hdf5_file_declaring_unwritten_rows_is_refused_by_the_budget(
-    tmp_path, monkeypatch
-):
+def write_hdf5(path, m_train, written=True):
     import h5py
 
-    path = tmp_path / "big.hdf5"
     with h5py.File(path, "w") as f:
-        for split, m in (("train", 50_000), ("test", 10)):
-            f.create_dataset(f"x_{split}", (m, 784), "f4", chunks=(min(m, 1024), 784))
-            f.create_dataset(f"y_{split}", (m, 1), "u1")
+        for split, m in (("train", m_train), ("test", 10)):
+            x = f.create_dataset(
+                f"x_{split}", (m, 784), "f4", chunks=(min(m, 1024), 784),
+                compression="gzip", compression_opts=1,
+            )  # fmt: skip
+            y = f.create_dataset(f"y_{split}", (m, 1), "u1")
+            if written or split == "test":
+                x[...] = 0
+                y[...] = 0
+    return path
+
+
+def test_an_hdf5_file_declaring_unwritten_rows_is_refused(tmp_path, capsys):
+    """The issue's file: 1.5 million rows declared, none written; a few kB."""
+    path = write_hdf5(tmp_path / "declares.hdf5", 1_500_000, written=False)
     assert path.stat().st_size < 400_000
-    monkeypatch.setenv(MEMORY_ENV, "32M")
+    with pytest.raises(DataError, match="x_train.*never written"):
+        load_hdf5(path)
+
+
+def test_an_hdf5_file_beyond_the_memory_budget_is_refused(tmp_path, monkeypatch):
+    path = write_hdf5(tmp_path / "big.hdf5", 6_000)
+    monkeypatch.setenv(MEMORY_ENV, "16M")
     with pytest.raises(DataError, match="memory budget"):
         load_hdf5(path)
+    monkeypatch.setenv(MEMORY_ENV, "1G")
+    assert load_hdf5(path).X_train.shape == (784, 6_000)
 
 
 def test_a_memory_error_anywhere_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
