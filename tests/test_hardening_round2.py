@@ -315,6 +315,25 @@ def test_a_model_with_n_h_0_is_refused(tmp_path, capsys):
     assert not (tmp_path / "m.json").exists()
 
 
+def test_the_n_h_limit_is_train_s_own(tmp_path):
+    """65,536 hidden units (train's largest) pass the header check, 65,537 do not; and
+    save_model refuses what load_model would."""
+    from nnscratch.checks import LIMITS
+    from nnscratch.model_io import _check_dimensions
+
+    assert LIMITS["n_h"] == (1, 65_536)
+    largest = {"W1": (65_536, 784), "b1": (65_536, 1), "W2": (10, 65_536)}
+    for name, shape in largest.items():
+        _check_dimensions("m.npz", name, shape)
+    with pytest.raises(ModelFileError, match="n_h = 65537"):
+        _check_dimensions("m.npz", "W2", (10, 65_537))
+    empty = {k: v[:0] if k in ("W1", "b1") else v[:, :0] if k == "W2" else v
+             for k, v in good_params().items()}  # fmt: skip
+    with pytest.raises(ValueError, match="n_h must be 1 to 65536"):
+        save_model(tmp_path / "m.npz", empty, {"activation": "sigmoid"})
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_export_beyond_the_memory_budget_is_refused(tmp_path, monkeypatch, capsys):
     path = model_file(tmp_path, n_h=512)
     monkeypatch.setenv(MEMORY_ENV, "1M")
