@@ -205,6 +205,25 @@ def test_content_made_between_the_last_check_and_the_swap_is_swapped_back(
     assert str(kept[0]) in str(caught.value)
 
 
+def test_notes_linked_into_out_are_carried_and_other_non_files_refused_first(tmp_path):
+    """A symbolic link to a note is carried into the new run as before (not mistaken
+    for foreign content); a FIFO in --out is refused before the run, as a folder is."""
+    out, note = tmp_path / "out", tmp_path / "note.md"
+    out.mkdir()
+    note.write_text("mine")
+    (out / "model.npz").write_text("old")
+    (out / "note.md").symlink_to(note)
+    with staged_folder(out) as (folder, result):
+        (folder / "model.npz").write_text("new")
+    assert result["replaced"] and (out / "note.md").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.md", "out"]
+    os.mkfifo(out / "pipe")
+    with pytest.raises(OutputError, match="not a plain file: pipe"):
+        with staged_folder(out) as (folder, result):
+            pytest.fail("ran with a FIFO in --out")
+    assert stat.S_ISFIFO(os.lstat(out / "pipe").st_mode)
+
+
 # --- 3. sweep -------------------------------------------------------------------------
 def sweep_args(out, *more):
     return [
