@@ -444,6 +444,14 @@ def test_a_model_that_is_a_fifo_or_device_is_refused(
     assert "not a regular file" in one_error_line(capsys)
 
 
+def test_reading_an_exported_model_refuses_a_fifo(tmp_path, no_hang):
+    from nnscratch.export import read_web_model
+
+    os.mkfifo(tmp_path / "model.json")
+    with pytest.raises(ValueError, match="is a FIFO, not a regular file"):
+        read_web_model(tmp_path / "model.json")
+
+
 def idx_folder(folder):
     from test_download import RAW
 
