@@ -231,7 +231,9 @@ def staged_files(paths, shown=None):
     tmps = [temporary(path) for path in paths]
     for path in paths:
         remove_stale(path.parent, path.name)
-    current = paths[0]
+    # the file a failure names: the one being renamed, else (while the block wrote
+    # them) the only one, or all of them
+    current = paths[0] if len(paths) == 1 else ", ".join(map(str, paths))
     try:
         yield tmps
         for current, tmp in zip(paths, tmps):
@@ -329,9 +331,10 @@ def foreign_content(final: Path, written=(), new: Path | None = None) -> list[st
 
     An earlier run's folder holds only regular files (and stale temporaries).
     Foreign are: `final` itself if it is not a folder, everything in it that
-    is not a file (or a link to one): sub-folders, FIFOs, broken links; and, given `written` (the names this run wrote) and
-    `new` (this run's folder), every file that is neither one of those names
-    nor hard-linked into `new` (the notes carried over).
+    is not a file (or a link to one): sub-folders, FIFOs, broken links; and,
+    given `written` (the names this run wrote) and `new` (this run's folder),
+    every file that is neither one of those names nor carried into `new`
+    (hard-linked, or copied with its size and time: notes kept beside a run).
     """
     final = Path(final)
     if not os.path.lexists(final):
