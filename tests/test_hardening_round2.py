@@ -676,6 +676,26 @@ def test_the_budget_comes_from_the_environment_or_the_system(monkeypatch, capsys
     assert 0 < memory_budget() <= total
 
 
+@pytest.mark.parametrize("version", ["v2", "v1"])
+def test_a_cgroup_limit_bounds_the_budget(version, tmp_path):
+    from nnscratch.checks import _cgroup_room
+
+    membership = tmp_path / "cgroup"
+    if version == "v2":
+        membership.write_text("0::/job\n")
+        folder, files = tmp_path / "job", ("memory.max", "memory.current")
+    else:
+        membership.write_text("5:cpu:/job\n4:memory:/job\n0::/\n")
+        folder = tmp_path / "memory" / "job"
+        files = ("memory.limit_in_bytes", "memory.usage_in_bytes")
+    folder.mkdir(parents=True)
+    (folder / files[0]).write_text("1000000\n")
+    (folder / files[1]).write_text("400000\n")
+    assert _cgroup_room(tmp_path, membership) == 600_000
+    (folder / files[0]).write_text("max\n" if version == "v2" else f"{2**63 - 4096}\n")
+    assert _cgroup_room(tmp_path, membership) is None
+
+
 # --- 11. ~ in NNSCRATCH_DATA ----------------------------------------------------------
 def test_a_leading_tilde_in_the_data_folder_is_the_home_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
