@@ -274,24 +274,23 @@ def _meminfo_available():
     return None
 
 
-def _cgroup_room(root="/sys/fs/cgroup"):
+def _cgroup_room(root="/sys/fs/cgroup", membership="/proc/self/cgroup"):
     """Limit minus usage of this process's cgroup (v2, else v1); None if unlimited."""
     try:
-        with open("/proc/self/cgroup") as f:
+        with open(membership) as f:
             lines = f.read().splitlines()
     except OSError:
         lines = []
     for line in lines:
         _, controllers, path = line.split(":", 2)
         if controllers == "":  # cgroup v2
-            files = ("memory.max", "memory.current")
+            base, files = root, ("memory.max", "memory.current")
         elif "memory" in controllers.split(","):
-            root, files = f"{root}/memory", (
-                "memory.limit_in_bytes", "memory.usage_in_bytes"
-            )  # fmt: skip
+            base = f"{root}/memory"
+            files = ("memory.limit_in_bytes", "memory.usage_in_bytes")
         else:
             continue
-        for folder in (f"{root}{path}", root):
+        for folder in (f"{base}{path}", base):
             try:
                 with open(f"{folder}/{files[0]}") as f:
                     limit = f.read().strip()

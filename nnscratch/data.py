@@ -323,6 +323,8 @@ def _hdf5_split(f, path, split):
         raise DataError(
             f"{path}: x_{split} holds 0 images; every split needs at least one"
         )
+    for d in (x, y):
+        _check_written(path, d)
     try:
         check_memory(
             x.shape[0] * (N_PIXELS * (x.dtype.itemsize + 4) + 2 * y.dtype.itemsize),
@@ -343,6 +345,27 @@ def _hdf5_split(f, path, split):
             f"{path}: y_{split} labels must lie in 0..9; found {y.min()}..{y.max()}"
         )
     return _columns(x, 1), y[:, 0].astype(np.int64)
+
+
+def _check_written(path, d):
+    """DataError if dataset `d` declares rows that were never written.
+
+    HDF5 lets a small file declare a dataset of any shape: reading it would
+    return the fill value for every part never written (and allocate all of
+    it). Every chunk of a chunked dataset must be stored, and a contiguous
+    one must have its storage allocated.
+    """
+    if d.chunks is None:
+        written = d.id.get_storage_size() >= d.size * d.dtype.itemsize
+    else:
+        declared = math.prod(-(-n // c) for n, c in zip(d.shape, d.chunks))
+        written = d.id.get_num_chunks() == declared
+    if not written:
+        raise DataError(
+            f"{path}: dataset {d.name.lstrip('/')!r} declares shape {d.shape} but "
+            "its data was never written (the file holds only part of it); "
+            "write the file again with 'nnscratch data export-hdf5'"
+        )
 
 
 def _hdf5_dataset(f, path, key, kind, expected):

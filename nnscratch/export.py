@@ -16,7 +16,7 @@ import numpy as np
 
 from .checks import check_memory
 from .data import N_CLASSES, N_PIXELS, atomic_write_text, load_sample
-from .fileio import check_target
+from .fileio import NotRegularFile, check_target, open_regular
 from .model_io import PARAM_NAMES, load_model
 from .network import HIDDEN_ACTIVATIONS, feed_forward
 
@@ -72,7 +72,12 @@ def read_web_model(path):
     """
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        with open_regular(path) as f:
+            doc = json.loads(f.read().decode("utf-8"))
+    except NotRegularFile as e:
+        raise ValueError(
+            f"{e.strerror}; give the JSON file 'nnscratch export' wrote"
+        ) from None
     except FileNotFoundError:
         raise ValueError(
             f"{path}: no such file; write it with 'nnscratch export MODEL OUT'"

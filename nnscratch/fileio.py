@@ -231,7 +231,9 @@ def staged_files(paths, shown=None):
     tmps = [temporary(path) for path in paths]
     for path in paths:
         remove_stale(path.parent, path.name)
-    current = paths[0]
+    # the file a failure names: the one being renamed, else (while the block wrote
+    # them) the only one, or all of them
+    current = paths[0] if len(paths) == 1 else ", ".join(map(str, paths))
     try:
         yield tmps
         for current, tmp in zip(paths, tmps):
@@ -328,10 +330,11 @@ def foreign_content(final: Path, written=(), new: Path | None = None) -> list[st
     """What in `final` is not an earlier run's: names a swap would delete.
 
     An earlier run's folder holds only regular files (and stale temporaries).
-    Foreign are: `final` itself if it is not a folder, every sub-folder or
-    other non-file in it, and, given `written` (the names this run wrote) and
-    `new` (this run's folder), every file that is neither one of those names
-    nor hard-linked into `new` (the notes carried over).
+    Foreign are: `final` itself if it is not a folder, everything in it that
+    is not a file (or a link to one): sub-folders, FIFOs, broken links; and,
+    given `written` (the names this run wrote) and `new` (this run's folder),
+    every file that is neither one of those names nor carried into `new`
+    (hard-linked, or copied with its size and time: notes kept beside a run).
     """
     final = Path(final)
     if not os.path.lexists(final):
@@ -342,7 +345,7 @@ def foreign_content(final: Path, written=(), new: Path | None = None) -> list[st
     for entry in sorted(final.iterdir()):
         if _TEMPORARY.match(entry.name):
             continue
-        if entry.is_symlink() or not entry.is_file():
+        if not entry.is_file():  # a folder, FIFO, broken link...
             found.append(entry.name)
         elif new is not None and entry.name not in written:
             carried = _same_file(entry, Path(new) / entry.name)
@@ -525,14 +528,15 @@ def check_output_folder(final: Path) -> None:
         raise OutputError(
             errno.EACCES, f"{final}: folder cannot be written; choose another --out"
         )
-    folders = sorted(
-        e.name for e in final.iterdir() if e.is_dir() and not _TEMPORARY.match(e.name)
-    )
-    if folders:
+    found = foreign_content(final)  # what the swap would refuse to delete
+    if found:
+        folders = all((final / name).is_dir() for name in found)
         raise OutputError(
             errno.EISDIR,
             (
-                f"{final}: holds the folder(s) {', '.join(folders)}; a run replaces "
+                f"{final}: holds "
+                f"{'the folder(s)' if folders else 'what is not a plain file:'} "
+                f"{', '.join(found)}; a run replaces "
                 "its --out folder as a whole, so choose a new folder or one holding "
                 "only an earlier run"
             ),

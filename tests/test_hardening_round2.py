@@ -141,7 +141,8 @@ def during_the_run(monkeypatch, action):
 
 def test_a_folder_made_inside_out_during_a_run_is_kept(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
-    assert main(train_args(out)) == 0
+    out.mkdir()
+    (out / "model.npz").write_text("the earlier run")
     draft = out / "thesis" / "ch1" / "draft.tex"
 
     def user():
@@ -149,7 +150,6 @@ def test_a_folder_made_inside_out_during_a_run_is_kept(tmp_path, monkeypatch, ca
         draft.write_text("x")
 
     during_the_run(monkeypatch, user)
-    capsys.readouterr()
     assert main(train_args(out)) == 2
     err = one_error_line(capsys)
     assert draft.read_text() == "x"
@@ -158,7 +158,7 @@ def test_a_folder_made_inside_out_during_a_run_is_kept(tmp_path, monkeypatch, ca
     assert str(kept[0]) in err and "thesis" in err
     assert (kept[0] / "model.npz").is_file() and (kept[0] / "confusion.png").is_file()
     load_model(kept[0] / "model.npz")
-    assert (out / "model.npz").is_file()  # the earlier run is still in out
+    assert (out / "model.npz").read_text() == "the earlier run"  # left as it was
 
 
 def test_a_file_made_at_the_out_path_during_a_run_is_kept(
@@ -203,6 +203,25 @@ def test_content_made_between_the_last_check_and_the_swap_is_swapped_back(
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("out.new")]
     assert len(kept) == 1 and (kept[0] / "model.npz").read_text() == "new"
     assert str(kept[0]) in str(caught.value)
+
+
+def test_notes_linked_into_out_are_carried_and_other_non_files_refused_first(tmp_path):
+    """A symbolic link to a note is carried into the new run as before (not mistaken
+    for foreign content); a FIFO in --out is refused before the run, as a folder is."""
+    out, note = tmp_path / "out", tmp_path / "note.md"
+    out.mkdir()
+    note.write_text("mine")
+    (out / "model.npz").write_text("old")
+    (out / "note.md").symlink_to(note)
+    with staged_folder(out) as (folder, result):
+        (folder / "model.npz").write_text("new")
+    assert result["replaced"] and (out / "note.md").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["note.md", "out"]
+    os.mkfifo(out / "pipe")
+    with pytest.raises(OutputError, match="not a plain file: pipe"):
+        with staged_folder(out) as (folder, result):
+            pytest.fail("ran with a FIFO in --out")
+    assert stat.S_ISFIFO(os.lstat(out / "pipe").st_mode)
 
 
 # --- 3. sweep -------------------------------------------------------------------------
@@ -259,7 +278,9 @@ def test_sweep_writes_its_three_outputs_as_a_unit(tmp_path, monkeypatch, capsys)
 
     monkeypatch.setattr("nnscratch.sweep.plot_spread", full)
     assert main(sweep_args(out)) == 2
-    assert "s3" in one_error_line(capsys)
+    err = one_error_line(capsys)
+    names = ", ".join(f"{out}/s3.{suffix}" for suffix in ("json", "md", "png"))
+    assert f"cannot write {names} (File too large)" in err
     assert {p.name: p.read_text() for p in out.iterdir()} == {
         "s3.json": "old", "s3.md": "old", "s3.png": "old"
     }  # fmt: skip
@@ -313,6 +334,25 @@ def test_a_model_with_n_h_0_is_refused(tmp_path, capsys):
     assert main(["export", str(path), str(tmp_path / "m.json")]) == 2
     one_error_line(capsys)
     assert not (tmp_path / "m.json").exists()
+
+
+def test_the_n_h_limit_is_train_s_own(tmp_path):
+    """65,536 hidden units (train's largest) pass the header check, 65,537 do not; and
+    save_model refuses what load_model would."""
+    from nnscratch.checks import LIMITS
+    from nnscratch.model_io import _check_dimensions
+
+    assert LIMITS["n_h"] == (1, 65_536)
+    largest = {"W1": (65_536, 784), "b1": (65_536, 1), "W2": (10, 65_536)}
+    for name, shape in largest.items():
+        _check_dimensions("m.npz", name, shape)
+    with pytest.raises(ModelFileError, match="n_h = 65537"):
+        _check_dimensions("m.npz", "W2", (10, 65_537))
+    empty = {k: v[:0] if k in ("W1", "b1") else v[:, :0] if k == "W2" else v
+             for k, v in good_params().items()}  # fmt: skip
+    with pytest.raises(ValueError, match="n_h must be 1 to 65536"):
+        save_model(tmp_path / "m.npz", empty, {"activation": "sigmoid"})
+    assert not (tmp_path / "m.npz").exists()
 
 
 def test_export_beyond_the_memory_budget_is_refused(tmp_path, monkeypatch, capsys):
@@ -404,6 +444,14 @@ def test_a_model_that_is_a_fifo_or_device_is_refused(
     )
     assert main(argv) == 2
     assert "not a regular file" in one_error_line(capsys)
+
+
+def test_reading_an_exported_model_refuses_a_fifo(tmp_path, no_hang):
+    from nnscratch.export import read_web_model
+
+    os.mkfifo(tmp_path / "model.json")
+    with pytest.raises(ValueError, match="is a FIFO, not a regular file"):
+        read_web_model(tmp_path / "model.json")
 
 
 def idx_folder(folder):
@@ -550,8 +598,7 @@ sys.argv = ["nnscratch", "data", "export-hdf5", "mnist.hdf5", "--data", "sample"
 sys.exit(entry.load()())
 """
     result = run_entry(script, cwd=tmp_path)
-    assert result.returncode == 130, result.stderr
-    assert result.stderr.endswith("nnscratch: interrupted\n")
+    assert (result.returncode, result.stderr) == (130, "nnscratch: interrupted\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -572,20 +619,37 @@ def test_a_run_beyond_the_memory_budget_is_refused_before_training(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_hdf5_file_declaring_unwritten_rows_is_refused_by_the_budget(
-    tmp_path, monkeypatch
-):
+def write_hdf5(path, m_train, written=True):
     import h5py
 
-    path = tmp_path / "big.hdf5"
     with h5py.File(path, "w") as f:
-        for split, m in (("train", 50_000), ("test", 10)):
-            f.create_dataset(f"x_{split}", (m, 784), "f4", chunks=(min(m, 1024), 784))
-            f.create_dataset(f"y_{split}", (m, 1), "u1")
+        for split, m in (("train", m_train), ("test", 10)):
+            x = f.create_dataset(
+                f"x_{split}", (m, 784), "f4", chunks=(min(m, 1024), 784),
+                compression="gzip", compression_opts=1,
+            )  # fmt: skip
+            y = f.create_dataset(f"y_{split}", (m, 1), "u1")
+            if written or split == "test":
+                x[...] = 0
+                y[...] = 0
+    return path
+
+
+def test_an_hdf5_file_declaring_unwritten_rows_is_refused(tmp_path, capsys):
+    """The issue's file: 1.5 million rows declared, none written; a few kB."""
+    path = write_hdf5(tmp_path / "declares.hdf5", 1_500_000, written=False)
     assert path.stat().st_size < 400_000
-    monkeypatch.setenv(MEMORY_ENV, "32M")
+    with pytest.raises(DataError, match="x_train.*never written"):
+        load_hdf5(path)
+
+
+def test_an_hdf5_file_beyond_the_memory_budget_is_refused(tmp_path, monkeypatch):
+    path = write_hdf5(tmp_path / "big.hdf5", 6_000)
+    monkeypatch.setenv(MEMORY_ENV, "16M")
     with pytest.raises(DataError, match="memory budget"):
         load_hdf5(path)
+    monkeypatch.setenv(MEMORY_ENV, "1G")
+    assert load_hdf5(path).X_train.shape == (784, 6_000)
 
 
 def test_a_memory_error_anywhere_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
@@ -610,6 +674,26 @@ def test_the_budget_comes_from_the_environment_or_the_system(monkeypatch, capsys
     monkeypatch.delenv(MEMORY_ENV)
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     assert 0 < memory_budget() <= total
+
+
+@pytest.mark.parametrize("version", ["v2", "v1"])
+def test_a_cgroup_limit_bounds_the_budget(version, tmp_path):
+    from nnscratch.checks import _cgroup_room
+
+    membership = tmp_path / "cgroup"
+    if version == "v2":
+        membership.write_text("0::/job\n")
+        folder, files = tmp_path / "job", ("memory.max", "memory.current")
+    else:
+        membership.write_text("5:cpu:/job\n4:memory:/job\n0::/\n")
+        folder = tmp_path / "memory" / "job"
+        files = ("memory.limit_in_bytes", "memory.usage_in_bytes")
+    folder.mkdir(parents=True)
+    (folder / files[0]).write_text("1000000\n")
+    (folder / files[1]).write_text("400000\n")
+    assert _cgroup_room(tmp_path, membership) == 600_000
+    (folder / files[0]).write_text("max\n" if version == "v2" else f"{2**63 - 4096}\n")
+    assert _cgroup_room(tmp_path, membership) is None
 
 
 # --- 11. ~ in NNSCRATCH_DATA ----------------------------------------------------------
