@@ -457,3 +457,104 @@ def test_teaching_pages_rank_first_in_search(browser, server):
         firsts[word] = href and urlsplit(urljoin(page.url, href)).path.lstrip("/")
     context.close()
     assert firsts == {w: p for w, p in SEARCHES.items()}, firsts
+
+
+# --- contrast of the draw page's buttons in every state -------------------------------
+CONTRAST = """(el) => {
+  const parse = s => { const v = s.match(/[\\d.]+/g).map(Number);
+                       return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; };
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3]))
+      .concat([1]);
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) layers.push(getComputedStyle(e).backgroundColor);
+  let bg = [255, 255, 255, 1];
+  for (const layer of layers.reverse()) bg = over(parse(layer), bg);
+  const fg = over(parse(getComputedStyle(el).color), bg);
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+def button_contrasts(browser, server, scheme):
+    """{(button label, state): contrast ratio of its label on its background} for the
+    draw page's buttons at rest, hovered, focused by keyboard and focused after a
+    click, in the given colour scheme."""
+    context, _ = offline_context(browser, viewport={"width": 1280, "height": 900},
+                                 color_scheme=scheme)
+    page = context.new_page()
+    page.goto(server + "draw/", wait_until="load")
+    page.wait_for_selector("[data-nnscratch-draw][data-ready]")
+    ratios = {}
+    buttons = page.locator(".nns-draw__button")
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        label = button.inner_text().strip()
+        for state in ("rest", "hover", "focus", "clicked"):
+            page.mouse.move(0, 0)
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            if state == "hover":
+                button.hover()
+            elif state == "focus":
+                button.focus()
+            elif state == "clicked":
+                button.click()
+                page.mouse.move(0, 0)  # the pointer leaves; the button keeps focus
+            page.wait_for_timeout(300)  # the theme's colour transitions
+            ratios[(label, state)] = button.evaluate(CONTRAST)
+    context.close()
+    return ratios
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_draw_buttons_labels_keep_4_5_to_1_in_every_state(browser, server, scheme):
+    """Every button of the draw page has its label at 4.5:1 or more on its background
+    at rest, hovered, focused, and still focused after a click."""
+    ratios = button_contrasts(browser, server, scheme)
+    assert len(ratios) >= 8
+    assert {k: round(v, 2) for k, v in ratios.items() if v < 4.5} == {}
+
+
+def test_the_contrast_check_sees_the_theme_hover_colours(browser, server):
+    """With the page's own button states removed, a hovered button's label falls below
+    4.5:1 (the theme's accent background), so the check can fail."""
+    context, _ = offline_context(browser, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.route("**/draw.css", lambda r: r.fulfill(
+        body=r.fetch().text().split("/* hovered, focused")[0], content_type="text/css"))
+    page.goto(server + "draw/", wait_until="load")
+    button = page.locator(".nns-draw__button").first
+    button.hover()
+    page.wait_for_timeout(300)
+    ratio = button.evaluate(CONTRAST)
+    context.close()
+    assert ratio < 4.5
+
+
+# --- the navigation sidebar at 1280 px ------------------------------------------------
+SIDEBAR = """() => {
+  const wrap = document.querySelector(".md-sidebar--primary .md-sidebar__scrollwrap");
+  const title = document.querySelector(".md-sidebar--primary .md-nav__title");
+  const home = [...document.querySelectorAll(".md-sidebar--primary a.md-nav__link")]
+      .find(a => a.textContent.trim() === "Home");
+  const t = title.getBoundingClientRect(), h = home.getBoundingClientRect();
+  return {scrollTop: wrap.scrollTop, clipped: h.top < t.bottom - 0.5 && h.bottom > t.top};
+}"""
+
+
+@pytest.mark.parametrize("height", [720, 800, 900])
+def test_home_is_never_clipped_under_the_sidebar_title_at_1280(browser, server, height):
+    """At 1280 px wide and 720-900 px high, on the pages far down the navigation
+    (Exercises, Draw, PDF edition), the sidebar is not scrolled and no part of "Home"
+    lies under its sticky site title."""
+    found = {}
+    for path in ("exercises/", "draw/", "pdf/"):
+        context, _ = offline_context(browser, viewport={"width": 1280, "height": height})
+        page = context.new_page()
+        page.goto(server + path, wait_until="load")
+        page.wait_for_timeout(300)
+        found[path] = page.evaluate(SIDEBAR)
+        context.close()
+    assert {p: f for p, f in found.items() if f["clipped"] or f["scrollTop"]} == {}
