@@ -656,3 +656,42 @@ def test_home_is_never_clipped_under_the_sidebar_title_at_1280(browser, server, 
         found[path] = page.evaluate(SIDEBAR)
         context.close()
     assert {p: f for p, f in found.items() if f["clipped"] or f["scrollTop"]} == {}
+
+
+EXERCISE_TABLE = """() => {
+  const table = [...document.querySelectorAll("article table")]
+      .find(t => t.querySelector("td a[download$='.py']"));
+  const width = document.documentElement.clientWidth;
+  const cells = [...table.querySelectorAll("td")];
+  return {
+    rows: table.querySelectorAll("tbody tr").length,
+    // a name broken across lines has more than one line box
+    broken: [...table.querySelectorAll("td:first-child code")]
+        .filter(c => c.getClientRects().length > 1).map(c => c.textContent),
+    offScreen: cells.filter(c => { const r = c.getBoundingClientRect();
+                                   return r.right > width + 1 || r.left < -1; })
+        .map(c => c.textContent.trim().slice(0, 30)),
+  };
+}"""
+
+
+@pytest.mark.parametrize("own_css", [True, False], ids=["site-css", "without-it"])
+def test_the_exercises_table_fits_a_phone(browser, server, own_css):
+    """At 390 px every cell of the Exercises table (names, pages, starters) lies on the
+    screen and no exercise name breaks mid-word; without the site's phone layout for
+    it the check fails."""
+    context, _ = offline_context(browser, viewport={"width": 390, "height": 844},
+                                 is_mobile=True, has_touch=True)
+    page = context.new_page()
+    if not own_css:
+        page.route("**/site.css", lambda r: r.fulfill(
+            body=r.fetch().text().split("/* The Exercises page's table")[0],
+            content_type="text/css"))
+    page.goto(server + "exercises/", wait_until="load")
+    facts = page.evaluate(EXERCISE_TABLE)
+    context.close()
+    assert facts["rows"] >= 8
+    if own_css:
+        assert facts["broken"] == [] and facts["offScreen"] == []
+    else:
+        assert facts["broken"] or facts["offScreen"]
