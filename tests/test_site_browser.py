@@ -343,8 +343,18 @@ PHONE = r"""async () => {
   const images = [...article.querySelectorAll("img")].filter(i => i.offsetParent)
       .map(i => ({src: i.currentSrc, natural: i.naturalWidth,
                   shown: i.getBoundingClientRect().width}));
+  // printed notebook output (the classification report) whose lines wrap: more line
+  // boxes than lines of text
+  const wrapped = [...article.querySelectorAll(".jp-RenderedText pre")].filter(pre => {
+    const style = getComputedStyle(pre);
+    const lines = pre.textContent.replace(/\n$/, "").split("\n").length;
+    const height = pre.getBoundingClientRect().height - parseFloat(style.paddingTop)
+        - parseFloat(style.paddingBottom);
+    return height > (lines + 0.5) * parseFloat(style.lineHeight);
+  }).map(pre => pre.textContent.slice(0, 40));
   return {equations: equations.length, wide, numbers: numbers.length, hidden, overlaps,
-          images, pageScrolls: document.documentElement.scrollWidth > viewport + 1};
+          images, wrapped, outputs: article.querySelectorAll(".jp-RenderedText pre").length,
+          pageScrolls: document.documentElement.scrollWidth > viewport + 1};
 }"""
 
 
@@ -401,6 +411,14 @@ def test_no_copy_button_covers_code_text_at_390(phone):
     """At 390 px the copy button of a code block never lies over a character of its
     code."""
     assert {p: f["overlaps"] for p, f in phone.items() if f["overlaps"]} == {}
+
+
+def test_notebook_output_keeps_its_columns_at_390(phone):
+    """At 390 px no printed output of the notebook (the epoch lines, the classification
+    report) wraps its lines: columns stay aligned and scroll sideways instead."""
+    notebook = {p: f for p, f in phone.items() if p.startswith("notebooks/")}
+    assert notebook and sum(f["outputs"] for f in notebook.values()) >= 3
+    assert {p: f["wrapped"] for p, f in notebook.items() if f["wrapped"]} == {}
 
 
 # Figures whose text is still under 9 CSS px at 390 px. The confusion matrix is drawn by
