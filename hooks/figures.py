@@ -14,7 +14,13 @@ committed). As a script, it writes them into a folder so you can look at them:
 - `figures/sigmoid.png`: sigma and sigma' on [-8, 8], and the relative error of
   sigma(1 - sigma) in float32 and float64 and of sigma(z) sigma(-z) in float32,
   which shows where each dtype loses the slope.
+
+Each has a phone variant, `figures/NAME-narrow.png` (panels stacked, 4.2 inches
+wide), which every page showing the figure picks on a phone (`on_page_content`,
+hooks/generated_figures.py).
 """
+
+import functools
 
 import matplotlib
 
@@ -23,7 +29,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nnscratch as nn  # noqa: E402
-from generated_figures import add_figures, write_figures  # noqa: E402
+from generated_figures import (  # noqa: E402
+    NARROW_WIDTH,
+    add_figures,
+    package_state,
+    phone_variants,
+    stacked,
+    write_figures,
+)
 
 HOME_CONFIG = nn.TrainConfig(epochs=10, seed=0)  # the write-up's settings, fewer epochs
 
@@ -63,10 +76,15 @@ def plot_variance(measurements):
 # --8<-- [end:plot_variance]
 
 
-def plot_home(history, X_test, y_test, predictions):
-    """Learning curves of a run beside 24 test digits with their predicted labels."""
-    fig = plt.figure(figsize=(10, 3.8), layout="constrained")
-    left, right = fig.subfigures(1, 2, width_ratios=[1.1, 1])
+def plot_home(history, X_test, y_test, predictions, narrow=False):
+    """Learning curves of a run beside 24 test digits with their predicted labels
+    (`narrow`: the digits under the curves, for phones)."""
+    if narrow:
+        fig = plt.figure(figsize=(NARROW_WIDTH, 6.6), layout="constrained")
+        left, right = fig.subfigures(2, 1, height_ratios=[1, 1.05])
+    else:
+        fig = plt.figure(figsize=(10, 3.8), layout="constrained")
+        left, right = fig.subfigures(1, 2, width_ratios=[1.1, 1])
     ax = left.subplots()
     epochs = [r["epoch"] for r in history]
     for split in ("train", "test"):
@@ -80,8 +98,8 @@ def plot_home(history, X_test, y_test, predictions):
     ax.set(
         xlabel="epoch",
         ylabel="accuracy (%)",
-        title=f"Shipped sample, {len(epochs)} epochs: test accuracy "
-        f"{100 * history[-1]['test_accuracy']:.1f}%",
+        title=f"Shipped sample, {len(epochs)} epochs:{chr(10) if narrow else ' '}"
+        f"test accuracy {100 * history[-1]['test_accuracy']:.1f}%",
     )
     ax.grid(alpha=0.3)
     ax.legend()
@@ -91,11 +109,15 @@ def plot_home(history, X_test, y_test, predictions):
         colour = "tab:blue" if predictions[j] == y_test[j] else "tab:red"
         cell.set_title(str(predictions[j]), color=colour, fontsize=9, pad=2)
         cell.axis("off")
-    right.suptitle("First test digits, predicted label above (red: wrong)", fontsize=10)
+    title = "First test digits, predicted label above (red: wrong)"
+    right.suptitle(title.replace(", ", ",\n") if narrow else title, fontsize=10)
     return fig
 
 
-def home_figure():
+@functools.cache
+def _home_run(state):
+    """(history, test images, test labels, predictions) of the home page's run; one
+    run per state of the package serves both variants of the figure."""
     data = nn.load_sample()
     Y_test = nn.one_hot(data.y_test)
     params, history = nn.train(
@@ -106,7 +128,11 @@ def home_figure():
         Y_test=Y_test,
     )
     _, predictions = nn.evaluate(data.X_test, Y_test, params)
-    return plot_home(history, data.X_test, data.y_test, predictions)
+    return history, data.X_test, data.y_test, predictions
+
+
+def home_figure(narrow=False):
+    return plot_home(*_home_run(package_state()), narrow=narrow)
 
 
 def variance_figure():
@@ -158,13 +184,22 @@ def plot_sigmoid():
 
 FIGURES = {
     "figures/home.png": home_figure,
+    "figures/home-narrow.png": lambda: home_figure(narrow=True),
     "figures/init_variance.png": variance_figure,
+    "figures/init_variance-narrow.png": lambda: stacked(variance_figure()),
     "figures/sigmoid.png": plot_sigmoid,
+    "figures/sigmoid-narrow.png": lambda: stacked(plot_sigmoid(), panel_height=3.2),
 }
 
 
 def on_files(files, config):
     return add_figures(files, config, FIGURES)
+
+
+def on_page_content(html, page, config, files):
+    """Every figure with a phone variant (this hook's or another's) shows it on a
+    phone."""
+    return phone_variants(html, page.url, {f.src_uri for f in files})
 
 
 if __name__ == "__main__":

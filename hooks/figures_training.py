@@ -8,7 +8,10 @@ As a MkDocs hook it
   as `nnscratch sweep` wrote it, so a sentence quoting a sweep cannot drift from it
   (an unknown NAME fails the build).
 
-As a script, `python hooks/figures_training.py FOLDER` writes the figure into FOLDER.
+- adds phone variants (panels stacked, hooks/generated_figures.py) of the figures
+  that the result commands wrote into docs/results/, drawn from the same runs' JSON.
+
+As a script, `python hooks/figures_training.py FOLDER` writes the figures into FOLDER.
 """
 
 import json
@@ -16,18 +19,39 @@ import re
 from pathlib import Path
 
 import nnscratch as nn
-from generated_figures import add_figures, write_figures
-from nnscratch.plots import plot_distortions
+from generated_figures import add_figures, stacked, write_figures
+from nnscratch.plots import plot_distortions, plot_history
+from nnscratch.sweep import plot_spread
 
-SWEEPS = Path(__file__).resolve().parents[1] / "docs" / "results" / "sweep"
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
+SWEEPS = RESULTS / "sweep"
 SWEEP_TOKEN = re.compile(r"\{\{ sweep (\w+) \}\}")
 
 
-def distortions_figure():
-    return plot_distortions(nn.load_sample().X_train[:, :8], seed=0)
+def distortions_figure(n=8):
+    return plot_distortions(nn.load_sample().X_train[:, :n], seed=0)
 
 
-FIGURES = {"figures/distortions.png": distortions_figure}  # quick: redrawn every build
+def curves_narrow():
+    """The phone variant of results/writeup/curves.png, from the run's own history."""
+    history = json.loads((RESULTS / "writeup" / "history.json").read_text())
+    return stacked(plot_history(history))
+
+
+def spread_narrow(name):
+    """The phone variant of results/sweep/NAME.png, from the sweep's own file."""
+    sweep = json.loads((SWEEPS / f"{name}.json").read_text())
+    return stacked(plot_spread(sweep, None), panel_height=3.4)
+
+
+FIGURES = {  # quick: redrawn every build
+    "figures/distortions.png": distortions_figure,
+    "figures/distortions-narrow.png": lambda: distortions_figure(4),
+    # phone variants of the figures the result commands wrote (committed PNGs)
+    "results/writeup/curves-narrow.png": curves_narrow,
+    "results/sweep/writeup-narrow.png": lambda: spread_narrow("writeup"),
+    "results/sweep/best-narrow.png": lambda: spread_narrow("best"),
+}
 
 
 def sweep_accuracy(name):

@@ -40,3 +40,57 @@ def test_the_built_site_has_the_sigmoid_figure(site_dir):
     assert (site_dir / "figures" / "sigmoid.png").stat().st_size > 10_000
     page = (site_dir / "activations" / "index.html").read_text()
     assert "figures/sigmoid.png" in page
+
+
+def _hooks():
+    sys.path.insert(0, str(REPO / "hooks"))
+    try:
+        import diagrams
+        import figures
+        import figures_training
+        import generated_figures
+    finally:
+        sys.path.remove(str(REPO / "hooks"))
+    return generated_figures, {**figures.FIGURES, **diagrams.FIGURES,
+                               **figures_training.FIGURES}
+
+
+def test_every_phone_variant_has_9_px_text_in_a_358_px_column():
+    """Each "-narrow.png" figure, shown at most 358 CSS px wide (a 390-px phone's
+    column), has its smallest text at 9 px or more; its wide original does not, so
+    the variant is needed (the browser test measures the shown widths)."""
+    import matplotlib.pyplot as plt
+
+    generated, registry = _hooks()
+
+    def text_px(uri):
+        fig = registry[uri]()
+        width = fig.get_size_inches()[0] * generated.DPI
+        px = generated.smallest_text(fig) * generated.DPI / 72 * min(1, 358 / width)
+        plt.close(fig)
+        return px
+
+    narrow = [u for u in registry if u.endswith(generated.NARROW)]
+    assert len(narrow) >= 7
+    assert {u: round(text_px(u), 1) for u in narrow if text_px(u) < 9} == {}
+    for uri in ("figures/sigmoid.png", "figures/init_variance.png"):
+        assert text_px(uri) < 9  # the wide one really is unreadable on a phone
+
+
+def test_phone_variants_wrap_a_figure_that_has_one():
+    """An <img> of a figure with a "-narrow.png" sibling among the site's files becomes a
+    <picture> that picks the narrow file up to 600 px; other images and images already
+    in a <picture> are left alone."""
+    generated, _ = _hooks()
+    uris = {"figures/home.png", "figures/home-narrow.png", "figures/network.png"}
+    html = ('<p><img alt="a" src="../figures/home.png"></p>'
+            '<img src="../figures/network.png">'
+            '<picture><source srcset="x.png"><img src="../figures/home.png"></picture>')
+    out = generated.phone_variants(html, "initialisation/", uris)
+    assert out.count("<picture>") == 2
+    assert ('<picture><source media="(max-width: 600px)" '
+            'srcset="../figures/home-narrow.png"><img alt="a" '
+            'src="../figures/home.png"></picture>') in out
+    assert '<img src="../figures/network.png">' in out
+    assert generated.phone_variants(
+        '<img src="figures/home.png">', "", uris).startswith("<picture>")

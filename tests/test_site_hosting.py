@@ -588,13 +588,13 @@ def test_every_sheet_has_one_page_number(pdf_reader):
 
 def test_no_sheet_ends_with_a_heading(pdf_reader, print_site):
     """No sheet's last line of text is a section heading: headings stay with what
-    follows them."""
+    follows them (the title page, whose contents list the pages' titles, aside)."""
     soup = BeautifulSoup((print_site / "print_page" / "index.html").read_text(),
                          "html.parser")
     headings = {squash(h.get_text(" ", strip=True).rstrip("¶ "))
                 for h in soup.select("#print-site-page :is(h1, h2, h3, h4)")}
     ending = {}
-    for number, page in enumerate(pdf_reader.pages[:-1], start=1):
+    for number, page in enumerate(pdf_reader.pages[1:-1], start=2):
         footer = re.compile(rf"(Page )?{number}|nnscratch · {number} / \d+")
         lines = [line for line in page.extract_text().splitlines()
                  if line.strip() and not footer.fullmatch(line.strip())]
