@@ -4,7 +4,9 @@
 
 runs `nnscratch train` with the write-up's hyper-parameters (lr 0.5, beta 0.9,
 batch 64, 50 epochs, 64 sigmoid hidden units) and writes its outputs, plus a
-`summary.md` table quoted by README and the site, into docs/results/writeup/.
+`summary.md` table quoted by README and the site and the confusion matrix's counts
+(`confusion.json`, from which the site draws the matrix for phones), into
+docs/results/writeup/.
 Every number in that table is read back from the run's own output files.
 """
 
@@ -32,16 +34,35 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
-def weighted_scores(model_path, data):
-    """Support-weighted precision, recall and F1 of the saved model on the test set."""
-    from nnscratch import evaluate, load_data, load_model, one_hot, precision_recall_f1
+def test_predictions(model_path, data):
+    """(true labels, predicted labels) of the saved model on the test set."""
+    from nnscratch import evaluate, load_data, load_model, one_hot
 
     params, hyper = load_model(model_path)
     d = load_data(data)
     _, predictions = evaluate(d.X_test, one_hot(d.y_test), params, hyper["activation"])
-    p, r, f, support = precision_recall_f1(d.y_test, predictions)
+    return d.y_test, predictions
+
+
+def weighted_scores(y_true, predictions):
+    """Support-weighted precision, recall and F1 on the test set."""
+    from nnscratch import precision_recall_f1
+
+    p, r, f, support = precision_recall_f1(y_true, predictions)
     w = support / support.sum()
     return w @ p, w @ r, w @ f
+
+
+def write_confusion(path, y_true, predictions):
+    """The confusion matrix's counts as JSON, so that the site can draw confusion.png
+    again (its phone variant) without the model, which is not committed."""
+    from nnscratch import confusion_matrix
+    from nnscratch.data import atomic_write_text
+
+    counts = confusion_matrix(y_true, predictions).tolist()
+    text = json.dumps({"rows": "true class", "columns": "predicted class",
+                       "counts": counts}) + "\n"
+    atomic_write_text(path, text.replace("], [", "],\n  ["))
 
 
 def main(argv=None):
@@ -59,7 +80,9 @@ def main(argv=None):
     wall = time.perf_counter() - start
 
     history = json.loads((args.out / "history.json").read_text())
-    weighted = weighted_scores(args.out / "model.npz", args.data)
+    y_true, predictions = test_predictions(args.out / "model.npz", args.data)
+    weighted = weighted_scores(y_true, predictions)
+    write_confusion(args.out / "confusion.json", y_true, predictions)
     best = max(history, key=lambda r: r["test_accuracy"])
     shown = " ".join(shlex.quote(c) for c in command).replace(str(ROOT) + "/", "")
     rows = [

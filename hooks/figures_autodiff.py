@@ -6,7 +6,8 @@ As a MkDocs hook it
   batch 64), drawn from `topological_order` of the loss, each node with its shape;
   left to right for wide screens, top to bottom for phones;
 - adds `figures/autodiff-deep.png`: the learning curve of a 784-256-128-10 ReLU
-  network trained through the engine on the shipped sample (`deep_network_run`);
+  network trained through the engine on the shipped sample (`deep_network_run`),
+  and its phone variant `figures/autodiff-deep-narrow.png` (panels stacked);
 - replaces `{{ autodiff deep_table }}` in a page with that run's table, so the
   numbers on the page are those of the figure.
 
@@ -23,7 +24,7 @@ import numpy as np  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 
 import nnscratch as nn  # noqa: E402
-from generated_figures import add_figures, write_figures  # noqa: E402
+from generated_figures import add_figures, stacked, write_figures  # noqa: E402
 from nnscratch import autodiff as ad  # noqa: E402
 
 TOKEN = "{{ autodiff deep_table }}"
@@ -149,10 +150,18 @@ def deep_figure():
     return fig
 
 
+def deep_figure_narrow():
+    """The phone variant: the loss above the accuracy, the title on two lines."""
+    fig = stacked(deep_figure(), panel_height=2.9)
+    fig.suptitle("784-256-128-10 ReLU, trained through\nthe engine (shipped sample)")
+    return fig
+
+
 FIGURES = {
     "figures/autodiff-graph-wide.png": lambda: draw_graph(writeup_graph(), True),
     "figures/autodiff-graph-narrow.png": lambda: draw_graph(writeup_graph(), False),
     "figures/autodiff-deep.png": deep_figure,
+    "figures/autodiff-deep-narrow.png": deep_figure_narrow,
 }
 
 

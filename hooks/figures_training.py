@@ -20,7 +20,8 @@ from pathlib import Path
 
 import nnscratch as nn
 from generated_figures import add_figures, stacked, write_figures
-from nnscratch.plots import plot_distortions, plot_history
+import numpy as np
+from nnscratch.plots import plot_confusion, plot_distortions, plot_history
 from nnscratch.sweep import plot_spread
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
@@ -38,6 +39,13 @@ def curves_narrow():
     return stacked(plot_history(history))
 
 
+def confusion_narrow():
+    """The phone variant of results/writeup/confusion.png, from the counts that
+    bench/reproduce_writeup.py wrote beside it (confusion.json)."""
+    counts = json.loads((RESULTS / "writeup" / "confusion.json").read_text())["counts"]
+    return plot_confusion(np.array(counts), None, narrow=True)
+
+
 def spread_narrow(name):
     """The phone variant of results/sweep/NAME.png, from the sweep's own file."""
     sweep = json.loads((SWEEPS / f"{name}.json").read_text())
@@ -49,6 +57,7 @@ FIGURES = {  # quick: redrawn every build
     "figures/distortions-narrow.png": lambda: distortions_figure(4),
     # phone variants of the figures the result commands wrote (committed PNGs)
     "results/writeup/curves-narrow.png": curves_narrow,
+    "results/writeup/confusion-narrow.png": confusion_narrow,
     "results/sweep/writeup-narrow.png": lambda: spread_narrow("writeup"),
     "results/sweep/best-narrow.png": lambda: spread_narrow("best"),
 }

@@ -38,7 +38,9 @@ def plot_history(history: list[dict], path: str | Path | None = None) -> Figure:
     return _finish(fig, path)
 
 
-def plot_confusion(C: np.ndarray, path: str | Path | None = None) -> Figure:
+def plot_confusion(
+    C: np.ndarray, path: str | Path | None = None, narrow: bool = False
+) -> Figure:
     """Confusion matrix: errors coloured, with a colour bar, and every count written.
 
     The diagonal (correct answers) is left white so that the errors, a hundred times
@@ -47,16 +49,18 @@ def plot_confusion(C: np.ndarray, path: str | Path | None = None) -> Figure:
     Args:
         C: counts, shape (K, K), C[t, k] = test images of class t predicted as k.
         path: PNG file to write, or None to return a pyplot figure.
+        narrow: draw it 4.2 inches wide with the colour bar underneath, for phones.
     """
     C = np.asarray(C)
-    fig = new_figure(path, figsize=(6.2, 5))
+    fig = new_figure(path, figsize=(4.2, 5.1) if narrow else (6.2, 5))
     ax = fig.subplots()
     errors = C.astype(float)
     np.fill_diagonal(errors, np.nan)
     cmap = matplotlib.colormaps["Reds"]
     norm = Normalize(vmin=0, vmax=max(np.nanmax(errors), 1))
     image = ax.imshow(errors, cmap=cmap, norm=norm)
-    fig.colorbar(image, ax=ax, label="mistakes (test images per cell)")
+    fig.colorbar(image, ax=ax, label="mistakes (test images per cell)",
+                 location="bottom" if narrow else "right", shrink=0.9 if narrow else 1)
     for (t, k), count in np.ndenumerate(C):
         if t == k:
             ax.text(k, t, str(count), ha="center", va="center", fontsize=8,

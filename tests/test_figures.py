@@ -78,9 +78,9 @@ def test_every_phone_variant_has_9_px_text_in_a_358_px_column():
 
 
 def test_phone_variants_wrap_a_figure_that_has_one():
-    """An <img> of a figure with a "-narrow.png" sibling among the site's files becomes a
-    <picture> that picks the narrow file up to 600 px; other images and images already
-    in a <picture> are left alone."""
+    """An `img` of a figure with a "-narrow.png" sibling among the site's files becomes
+    a `picture` that picks the narrow file up to 600 px; other images and images
+    already in a `picture` are left alone."""
     generated, _ = _hooks()
     uris = {"figures/home.png", "figures/home-narrow.png", "figures/network.png"}
     html = ('<p><img alt="a" src="../figures/home.png"></p>'
@@ -94,3 +94,41 @@ def test_phone_variants_wrap_a_figure_that_has_one():
     assert '<img src="../figures/network.png">' in out
     assert generated.phone_variants(
         '<img src="figures/home.png">', "", uris).startswith("<picture>")
+
+
+def test_committed_confusion_counts_are_those_of_the_committed_run():
+    """docs/results/writeup/confusion.json, which the phone variant of the Results
+    page's confusion matrix is drawn from, agrees with the run's other outputs: each
+    row sums to that digit's support in report.txt, and the diagonal over the total is
+    the last epoch's test accuracy in history.json."""
+    import json
+
+    writeup = REPO / "docs" / "results" / "writeup"
+    C = np.array(json.loads((writeup / "confusion.json").read_text())["counts"])
+    support = [int(line.split()[-1]) for line in
+               (writeup / "report.txt").read_text().splitlines()[2:12]]
+    history = json.loads((writeup / "history.json").read_text())
+    assert C.shape == (10, 10) and C.sum() == 10_000
+    assert C.sum(axis=1).tolist() == support
+    assert np.trace(C) / C.sum() == pytest.approx(history[-1]["test_accuracy"], abs=1e-9)
+
+
+def test_phone_confusion_matrix_writes_every_count_of_the_committed_run():
+    """The phone variant of the confusion matrix writes each count of confusion.json
+    in its cell (row = true class, column = predicted class)."""
+    import json
+
+    import matplotlib.pyplot as plt
+
+    sys.path.insert(0, str(REPO / "hooks"))
+    try:
+        import figures_training
+    finally:
+        sys.path.remove(str(REPO / "hooks"))
+    C = json.loads((REPO / "docs/results/writeup/confusion.json").read_text())["counts"]
+    fig = figures_training.FIGURES["results/writeup/confusion-narrow.png"]()
+    cells = {(round(t.get_position()[1]), round(t.get_position()[0])): int(t.get_text())
+             for t in fig.axes[0].texts}
+    plt.close(fig)
+    assert cells == {(t, k): C[t][k] for t in range(10) for k in range(10)}
+    assert fig.get_size_inches()[0] == pytest.approx(4.2)

@@ -423,12 +423,6 @@ def test_notebook_output_keeps_its_columns_at_390(phone):
     assert {p: f["wrapped"] for p, f in notebook.items() if f["wrapped"]} == {}
 
 
-# Figures whose text is still under 9 CSS px at 390 px. The confusion matrix is drawn by
-# `nnscratch train` into docs/results/writeup/ and its counts are not kept anywhere
-# else, so no phone variant can be drawn at build time from the repository.
-KNOWN_SMALL_FIGURE_TEXT = {"results/writeup/confusion.png"}
-
-
 def figure_drawings():
     """{site path: (function drawing the figure, dpi)} for every PNG the repository
     draws for the site: the figure hooks' registries (phone variants included) and the
@@ -444,12 +438,14 @@ def figure_drawings():
     try:
         import diagrams
         import figures
+        import figures_autodiff
         import figures_training
         import generated_figures
     finally:
         sys.path.remove(str(REPO / "hooks"))
     drawings = {uri: (draw, generated_figures.DPI) for registry in (
-        figures.FIGURES, diagrams.FIGURES, figures_training.FIGURES)
+        figures.FIGURES, diagrams.FIGURES, figures_training.FIGURES,
+        figures_autodiff.FIGURES)
         for uri, draw in registry.items()}
     results = REPO / "docs" / "results"
 
@@ -503,9 +499,7 @@ def test_figure_text_is_at_least_9_css_px_at_390(phone):
                 small[uri] = round(px, 1)
     assert unknown == set()
     assert shrunk == {}
-    assert {u: p for u, p in small.items() if u not in KNOWN_SMALL_FIGURE_TEXT} == {}
-    fixed = KNOWN_SMALL_FIGURE_TEXT - set(small)
-    assert not fixed, f"fixed, remove from KNOWN_SMALL_FIGURE_TEXT: {fixed}"
+    assert small == {}
     assert len(sizes) >= 8
 
 
