@@ -373,12 +373,14 @@ def cross_entropy(Y: np.ndarray, Z: "Tensor | np.ndarray") -> Tensor:
             "must be (K, m), one column per example: pass Y = one_hot(labels)"
         )
     m = Z.shape[1]
-    shifted = Z.data - Z.data.max(axis=0, keepdims=True)
-    with np.errstate(under="ignore"):
+    with np.errstate(over="ignore", under="ignore"):  # a shift past the float range
+        shifted = Z.data - Z.data.max(axis=0, keepdims=True)  # is -inf: exp gives 0
         E = np.exp(shifted)
     total = E.sum(axis=0, keepdims=True)
     A = E / total  # softmax(Z), kept for the backward pass
-    loss = -(Y * (shifted - np.log(total))).sum() / m  # (19)
+    log_A = shifted - np.log(total)
+    picked = np.multiply(Y, log_A, where=Y != 0, out=np.zeros_like(log_A))  # no 0*-inf
+    loss = -picked.sum() / m  # (19)
 
     def backward(g):
         _accumulate(Z, (A - Y) / m * g)  # (20)

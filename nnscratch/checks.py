@@ -308,10 +308,11 @@ def check_memory(nbytes: int, what: str, fix: str) -> None:
     """Raise MemoryBudgetError when `what` needs more than `memory_budget()` bytes."""
     budget = memory_budget()
     if nbytes > budget:
+        source = (f"set by ${MEMORY_ENV}" if os.environ.get(MEMORY_ENV, "").strip()
+                  else f"what the system has available; ${MEMORY_ENV} sets it")
         raise MemoryBudgetError(
             f"{what} needs about {_size(nbytes)}, more than the memory budget of "
-            f"{_size(budget)} (what the system has available; ${MEMORY_ENV} sets "
-            f"it); {fix}"
+            f"{_size(budget)} ({source}); {fix}"
         )
 
 

@@ -28,7 +28,7 @@ from .fileio import NotRegularFile, atomic_write, open_regular
 FORMAT_VERSION = 1
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 MEMBERS = (*PARAM_NAMES, "format_version", "hyperparameters")
-MAX_MEMBER_BYTES = 1 << 30  # 1 GiB: a 784-n_h-10 float64 model with n_h up to 170,000
+MAX_MEMBER_BYTES = 1 << 30  # 1 GiB: above a float64 W1 at n_h 65,536 (0.38 GiB)
 MAX_TEXT_CHARS = 1 << 16  # the hyper-parameters are a few hundred characters
 FIX = "give the model.npz that 'nnscratch train' writes"
 
@@ -183,7 +183,7 @@ def _read_member(z, path, name):
         check_memory(
             2 * size,
             f"{path}: member {name}.npy ({size} bytes)",
-            "evaluate it on a machine with more memory",
+            "load it on a machine with more memory",
         )
         data = f.read(size)
     if len(data) != size:

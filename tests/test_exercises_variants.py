@@ -49,6 +49,54 @@ def test_result_files_are_validated_before_they_are_read(tmp_path):
             sandbox.read_npy(tmp_path / f"{name}.npy")
     assert sandbox.read_npy(tmp_path / "fine.npy").shape == (2, 3)
 
+
+def _sparse_npy(path, n):
+    """A valid .npy of `n` float64 zeros, written as a sparse file (no disk used)."""
+    header = {"descr": "<f8", "fortran_order": False, "shape": (n,)}
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        f.truncate(f.tell() + 8 * n)
+
+
+def test_only_the_arrays_a_result_names_are_read_and_within_one_budget(
+    tmp_path, monkeypatch
+):
+    """Result files the record does not name are never read, and the named ones are
+    read within 4 arrays' worth of bytes in all: the file that would go over is
+    refused before it is read, so a child cannot make the check allocate with many
+    large (sparse) files."""
+    monkeypatch.setattr(sandbox, "MAX_ARRAY_BYTES", 2**20)  # 1 MiB per array
+    read = []
+    real = sandbox.read_npy
+
+    def counted(path, limit=2**20):
+        read.append(path.name)
+        return real(path, limit)
+
+    monkeypatch.setattr(sandbox, "read_npy", counted)
+    np.save(tmp_path / "a0.npy", np.arange(3.0))
+    for i in range(1, 9):
+        _sparse_npy(tmp_path / f"a{i}.npy", 2**17)  # 1 MiB of data: over by its header
+    for i in range(9, 15):
+        _sparse_npy(tmp_path / f"a{i}.npy", 117_964)  # 0.9 MiB each
+
+    def record(*names):
+        items = [{"t": "array", "array": n} for n in names]
+        return {"kind": "ok", "value": {"t": "tuple", "items": items},
+                "args_after": [], "warnings": []}
+
+    result = sandbox.Session._checked(None, record("a0"), tmp_path)
+    assert read == ["a0.npy"] and result["value"][0].tolist() == [0.0, 1.0, 2.0]
+    read.clear()
+    with pytest.raises(sandbox.Ungradable, match="larger than the check allows"):
+        sandbox.Session._checked(None, record("a0", "a1"), tmp_path)
+    assert read == ["a0.npy"]
+    read.clear()
+    with pytest.raises(sandbox.Ungradable, match="larger than the check allows"):
+        sandbox.Session._checked(None, record(*[f"a{i}" for i in range(9, 15)]),
+                                 tmp_path)
+    assert read == ["a9.npy", "a10.npy", "a11.npy", "a12.npy"]
+
 # --- correct answers pass, in any correct form ----------------------------------------
 
 VARIANTS = {

@@ -676,6 +676,22 @@ def test_the_budget_comes_from_the_environment_or_the_system(monkeypatch, capsys
     assert 0 < memory_budget() <= total
 
 
+def test_the_memory_error_names_where_its_budget_came_from(monkeypatch):
+    """Set by the variable, the refusal says so; from the system, it says that and
+    names the variable that would set it."""
+    from nnscratch.checks import MemoryBudgetError, check_memory
+
+    monkeypatch.setenv(MEMORY_ENV, "1M")
+    with pytest.raises(MemoryBudgetError) as set_here:
+        check_memory(2 << 20, "the run", "ask for less")
+    assert f"1.0 MiB (set by ${MEMORY_ENV}); ask for less" in str(set_here.value)
+    monkeypatch.delenv(MEMORY_ENV)
+    with pytest.raises(MemoryBudgetError) as system:
+        check_memory(1 << 62, "the run", "ask for less")
+    assert f"(what the system has available; ${MEMORY_ENV} sets it)" in str(
+        system.value)
+
+
 @pytest.mark.parametrize("version", ["v2", "v1"])
 def test_a_cgroup_limit_bounds_the_budget(version, tmp_path):
     from nnscratch.checks import _cgroup_room

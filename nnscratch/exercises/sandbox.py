@@ -124,6 +124,21 @@ def read_npy(path: Path, limit: int = MAX_ARRAY_BYTES) -> np.ndarray:
     return np.frombuffer(data, dtype=dtype).reshape(shape, order=order).copy()
 
 
+def _referenced(spec, found: list) -> list:
+    """The array names a valid value description refers to, in order, appended to
+    `found` (each once)."""
+    t = spec["t"]
+    if t in ("array", "npscalar") and spec["array"] not in found:
+        found.append(spec["array"])
+    elif t == "dict":
+        for v in spec["items"].values():
+            _referenced(v, found)
+    elif t in ("tuple", "list"):
+        for v in spec["items"]:
+            _referenced(v, found)
+    return found
+
+
 def _valid_spec(spec, names: set, depth: int = 0) -> bool:
     """Whether `spec` is a value description as `child.encode` writes it."""
     if not isinstance(spec, dict) or depth > 4:
@@ -391,9 +406,24 @@ class Session:
         ok = ok and isinstance(warns, list) and all(isinstance(w, dict) for w in warns)
         if not ok:
             raise Ungradable("result.json is not the expected JSON")
-        arrays = {name: read_npy(out / f"{name}.npy") for name in files}
-        if sum(a.nbytes for a in arrays.values()) > 4 * MAX_ARRAY_BYTES:
-            raise Ungradable("the results are larger than the check allows")
+        # Only the arrays the record refers to are read, and all of them together
+        # within 4 * MAX_ARRAY_BYTES: each file is refused before it is read if it
+        # would go over, so extra or huge files cannot make the check allocate.
+        names = []
+        for spec in [value, *after]:
+            _referenced(spec, names)
+        arrays, budget = {}, 4 * MAX_ARRAY_BYTES
+        for name in names:
+            limit = min(MAX_ARRAY_BYTES, budget)
+            path = out / f"{name}.npy"
+            try:
+                too_big = os.lstat(path).st_size > limit
+            except OSError as e:
+                raise Ungradable(f"result file {path.name}: {e.strerror}") from None
+            if too_big:
+                raise Ungradable("the results are larger than the check allows")
+            arrays[name] = read_npy(path, limit)
+            budget -= arrays[name].nbytes
         return {
             "kind": "ok",
             "value": decode(value, arrays),
