@@ -564,6 +564,16 @@ def test_the_pdf_outline_has_every_page_and_section(pdf_reader, print_site):
     assert squash("API reference") not in titles
 
 
+def test_pdf_bookmarks_keep_the_spaces_of_their_headings(pdf_reader, print_site):
+    """Each page title and section has a bookmark spelt as its heading, spaces
+    included: Chromium drops the space where a heading wraps ("line byline"), so a
+    heading must fit its line on the sheet."""
+    titles = {" ".join(t.split()) for t in outline_titles(pdf_reader.outline)}
+    missing = [text for _, _, text in print_headings(print_site)
+               if " ".join(text.split()) not in titles]
+    assert missing == []
+
+
 def test_no_sheet_but_the_title_page_holds_little_text(pdf_reader):
     """Every sheet after the title page holds at least 200 characters of text: no
     heading alone, no navigation section's divider, no page's last line alone."""
