@@ -103,7 +103,7 @@ def table(times, ratios, rounds, inner):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=41)
+    parser.add_argument("--rounds", type=int, default=61)
     parser.add_argument("--inner", type=int, default=50)
     parser.add_argument("--write-docs", action="store_true",
                         help="also write docs/results/bench/autodiff.md")

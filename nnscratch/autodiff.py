@@ -257,9 +257,25 @@ def transpose(a: Tensor) -> Tensor:
 # --8<-- [end:matmul]
 
 
+def _check_axis(a: Tensor, axis, op: str) -> None:
+    """A ValueError naming `a`'s shape when `axis` is not one of its axes (NumPy's
+    AxisError names only the number of dimensions)."""
+    if axis is None:
+        return
+    try:
+        np.lib.array_utils.normalize_axis_tuple(axis, a.data.ndim)
+    except (np.exceptions.AxisError, TypeError, ValueError):
+        raise ValueError(
+            f"{op}: axis={axis!r} is not an axis of a tensor of shape {a.shape}; "
+            f"use a whole number from {-a.data.ndim} to {a.data.ndim - 1}, a tuple of "
+            "them, or None"
+        ) from None
+
+
 # --8<-- [start:sum]
 def tensor_sum(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """a.sum(axis, keepdims): equation (10). Every summed entry receives g."""
+    _check_axis(a, axis, "sum")
 
     def backward(g):
         _accumulate(a, _spread(g, a.shape, axis, keepdims))  # (10)
@@ -269,6 +285,7 @@ def tensor_sum(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 def tensor_mean(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """a.mean(axis, keepdims): equation (11), the sum's rule over the count."""
+    _check_axis(a, axis, "mean")
     out = a.data.mean(axis=axis, keepdims=keepdims)
     count = a.data.size // max(out.size, 1)
 
@@ -339,6 +356,7 @@ def log(a: Tensor) -> Tensor:
 # --8<-- [start:softmax]
 def softmax(a: Tensor, axis: int = 0) -> Tensor:
     """Softmax along `axis` (default 0: down each column): equations (17)-(18)."""
+    _check_axis(a, axis, "softmax")
     shifted = a.data - a.data.max(axis=axis, keepdims=True)
     with np.errstate(under="ignore"):
         E = np.exp(shifted)

@@ -410,6 +410,10 @@ def test_errors_name_both_shapes_and_the_fix():
         Tensor(np.arange(3), requires_grad=True)
     with pytest.raises(ValueError, match="requires_grad=True"):
         Tensor(np.ones(1)).backward()
+    for name, call in [("sum", lambda: a.sum(axis=2)), ("mean", lambda: a.mean((0, 5))),
+                       ("softmax", lambda: ad.softmax(a, axis=-3))]:
+        with pytest.raises(ValueError, match=rf"{name}: axis=.* shape \(3, 4\); use"):
+            call()
 
 
 def test_float32_in_float32_out():
