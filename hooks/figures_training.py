@@ -20,7 +20,6 @@ from pathlib import Path
 
 import nnscratch as nn
 from generated_figures import add_figures, stacked, write_figures
-import numpy as np
 from nnscratch.plots import plot_confusion, plot_distortions, plot_history
 from nnscratch.sweep import plot_spread
 
@@ -43,7 +42,7 @@ def confusion_narrow():
     """The phone variant of results/writeup/confusion.png, from the counts that
     bench/reproduce_writeup.py wrote beside it (confusion.json)."""
     counts = json.loads((RESULTS / "writeup" / "confusion.json").read_text())["counts"]
-    return plot_confusion(np.array(counts), None, narrow=True)
+    return plot_confusion(counts, None, narrow=True)
 
 
 def spread_narrow(name):
