@@ -104,3 +104,30 @@ def softmax_jacobian(z: np.ndarray) -> np.ndarray:
     y_hat = softmax(np.asarray(z).reshape(-1, 1)).ravel()  # (1)
     return np.diag(y_hat) - np.outer(y_hat, y_hat)  # (8)
 # --8<-- [end:softmax_jacobian]
+
+
+# |z| beyond which a sigmoid unit counts as saturated: at 5 its slope is 0.0066,
+# 38 times below the slope at 0 (the Backpropagation page); beyond 16.64 the slope
+# is below 6e-8, and for z > 16.64 the float32 product A(1 - A) that
+# backpropagation uses is exactly 0 (the Activations page).
+SATURATION_THRESHOLDS = (5.0, 16.64)
+
+
+# --8<-- [start:saturated_shares]
+def saturated_shares(
+    Z: np.ndarray, thresholds: tuple[float, ...] = SATURATION_THRESHOLDS
+) -> dict[str, float]:
+    """The share of pre-activations beyond each threshold in absolute value.
+
+    Args:
+        Z: hidden pre-activations, shape (n_h, m): one entry per (hidden unit,
+            image) pair.
+        thresholds: values of |z|, each > 0.
+
+    Returns:
+        {"5": share of entries with |z| > 5, "16.64": ...}: floats in [0, 1],
+        keyed by the threshold written with `format(t, "g")`.
+    """
+    size = np.abs(Z)
+    return {format(t, "g"): float(np.mean(size > t)) for t in thresholds}
+# --8<-- [end:saturated_shares]

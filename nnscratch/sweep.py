@@ -16,6 +16,8 @@ from .data import one_hot
 from .fileio import staged_files
 from .train import evaluate, split_validation, train
 
+PROBE = 1000  # test images on which a sigmoid network's saturation is measured
+
 
 def run_once(data, config, n_val=0, on_epoch=None):
     """Train one model; returns (params, history, test predictions, record).
@@ -37,7 +39,11 @@ def run_once(data, config, n_val=0, on_epoch=None):
         kwargs = {"X_val": X_val, "Y_val": one_hot(y_val)}
     else:
         kwargs = {"X_test": data.X_test, "Y_test": one_hot(data.y_test)}
-    params, history = train(X, one_hot(y), config, on_epoch=on_epoch, **kwargs)
+    # the hidden units' saturation, on a fixed set of images: the first PROBE test images
+    probe = data.X_test[:, :PROBE] if config.activation == "sigmoid" else None
+    params, history = train(
+        X, one_hot(y), config, X_probe=probe, on_epoch=on_epoch, **kwargs
+    )
     test_loss, predictions = evaluate(
         data.X_test, one_hot(data.y_test), params, config.activation
     )

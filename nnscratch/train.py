@@ -8,6 +8,7 @@ from itertools import repeat
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .activations import saturated_shares
 from .augment import distorted_epochs
 from .checks import (  # noqa: F401 (AUGMENTATIONS re-exported)
     AUGMENTATIONS,
@@ -159,6 +160,7 @@ def train(
     Y_val: np.ndarray | None = None,
     X_test: np.ndarray | None = None,
     Y_test: np.ndarray | None = None,
+    X_probe: np.ndarray | None = None,
     on_epoch: Callable[[dict], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[dict]]:
     """Train a network from scratch; same config and data give identical parameters.
@@ -173,12 +175,17 @@ def train(
         X_test, Y_test: optional test set, evaluated after every epoch (as the
             write-up did). Leave it out when choosing by validation, and
             evaluate the returned parameters on it once.
+        X_probe: optional fixed images, shape (784, p), whose hidden
+            pre-activations are measured after every epoch of a sigmoid
+            network: the record's "saturated" field is `saturated_shares` of
+            them (chooses nothing, so test images may serve).
         on_epoch: optional callable given each epoch's history record.
 
     Returns:
         (params, history): the chosen parameters and a list of dicts, one per
         epoch, with epoch, lr, seconds (training time of the epoch),
-        train_loss, train_accuracy and, where given, val_* and test_*.
+        train_loss, train_accuracy and, where given, val_*, test_* and
+        saturated.
     """
     check_config(config)
     n_x, K = check_pair(X_train, Y_train, "train")
@@ -231,6 +238,9 @@ def train(
         for split, X, Y in (("val", X_val, Y_val), ("test", X_test, Y_test)):
             if X is not None:
                 record.update(_scores(split, X, Y, params, config.activation))
+        if X_probe is not None and config.activation == "sigmoid":
+            Z1 = feed_forward(X_probe, params, config.activation)["Z1"]
+            record["saturated"] = saturated_shares(Z1)
         if X_val is not None and (best is None or record["val_accuracy"] > best[0]):
             best = (record["val_accuracy"], {k: v.copy() for k, v in params.items()})
         history.append(record)

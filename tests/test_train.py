@@ -214,3 +214,45 @@ def test_dropout_draws_a_fresh_mask_per_unit_and_per_example(monkeypatch):
     assert not np.array_equal(
         training_masks[0], training_masks[1]
     ), "the same mask every batch"
+
+
+def test_saturated_shares_counts_strictly_beyond_each_threshold():
+    """|z| > t, strictly, over every (unit, image) pair, for each threshold."""
+    from nnscratch import saturated_shares
+
+    Z = np.array([[0.0, -5.0, 5.5, -16.7], [16.64, 20.0, -4.9, 100.0]], np.float32)
+    assert saturated_shares(Z) == {"5": 5 / 8, "16.64": 3 / 8}
+    assert saturated_shares(Z, (1.0,)) == {"1": 7 / 8}
+
+
+def test_float32_backprop_slope_is_zero_beyond_the_upper_threshold():
+    """Past the upper threshold, A(1 - A) in float32, which back_propagate uses, is 0
+    for z > 0 and below 6e-8 for z < 0; at the lower one the slope is 1/38 of its
+    value at 0."""
+    from nnscratch.activations import SATURATION_THRESHOLDS, sigmoid
+
+    low, high = SATURATION_THRESHOLDS
+    z = np.linspace(high, 60, 2001, dtype=np.float32)[1:]
+    A, A_minus = sigmoid(z), sigmoid(-z)
+    assert np.all(A * (1 - A) == 0)
+    assert np.all(A_minus * (1 - A_minus) < 6e-8)
+    slope = float(sigmoid(np.float64(low)) * sigmoid(np.float64(-low)))
+    assert 0.25 / slope == pytest.approx(37.6, abs=0.05)
+
+
+def test_history_records_saturation_of_a_sigmoid_network_on_the_probe(sample):
+    """With X_probe, each epoch's record of a sigmoid network holds the shares of the
+    probe's pre-activations beyond the thresholds, measured with that epoch's
+    parameters; a ReLU network's records do not."""
+    from nnscratch import feed_forward, saturated_shares
+
+    X, Y = sample.X_train[:, :1000], one_hot(sample.y_train[:1000])
+    probe = sample.X_test[:, :300]
+    params, history = train(X, Y, TrainConfig(epochs=2, n_h=16, lr=5.0), X_probe=probe)
+    last = saturated_shares(feed_forward(probe, params, "sigmoid")["Z1"])
+    assert history[-1]["saturated"] == last
+    assert history[0]["saturated"] != last  # measured after each epoch, not once
+    assert last["5"] > 0  # lr 5 drives some units far out
+    _, relu = train(X, Y, TrainConfig(epochs=1, activation="relu", lr=0.1),
+                    X_probe=probe)
+    assert "saturated" not in relu[0]
