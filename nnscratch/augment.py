@@ -95,27 +95,28 @@ def random_affine(
 # --8<-- [end:affine_grid]
 
 
-def gaussian_matrix(sigma: float, n: int = SIDE) -> np.ndarray:
-    """(n, n) matrix G such that G @ f is the signal f smoothed by a Gaussian."""
+def gaussian_matrix(width: float, n: int = SIDE) -> np.ndarray:
+    """(n, n) matrix G such that G @ f is the signal f smoothed by a Gaussian
+    whose standard deviation is `width` pixels."""
     i = np.arange(n)
     squared = (i[:, None] - i[None, :]) ** 2
-    return np.exp(-squared / (2 * sigma**2)) / (np.sqrt(2 * np.pi) * sigma)
+    return np.exp(-squared / (2 * width**2)) / (np.sqrt(2 * np.pi) * width)
 
 
 # --8<-- [start:elastic_field]
 def elastic_field(
-    m: int, rng: np.random.Generator, alpha: float = 34.0, sigma: float = 4.0
+    m: int, rng: np.random.Generator, alpha: float = 34.0, kappa: float = 4.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random smooth displacement fields (Simard, Steinkraus and Platt, 2003).
 
     Equation (4) of the Beyond 98% page, drawn independently for the row and the
-    column displacement of every image; sigma is the Gaussian's width in pixels
-    (the page's kappa) and alpha the field's scale.
+    column displacement of every image; kappa is the Gaussian's width in pixels
+    (Simard's sigma) and alpha the field's scale.
 
     Returns:
         d_rows, d_cols: displacements in pixels, each (m, 28, 28) float32.
     """
-    G = gaussian_matrix(sigma).astype(np.float32)  # G_kappa
+    G = gaussian_matrix(kappa).astype(np.float32)  # G_kappa
     U = rng.random((2, m, SIDE, SIDE), dtype=np.float32) * 2 - 1  # in [-1, 1)
     smooth = G @ U @ G.T  # (4)
     return np.float32(alpha) * smooth[0], np.float32(alpha) * smooth[1]  # (4)
@@ -128,6 +129,8 @@ def distort(
     rng: np.random.Generator,
     elastic: bool = True,
     chunk: int = 8192,
+    alpha: float = 34.0,
+    kappa: float = 4.0,
     **affine: float,
 ) -> np.ndarray:
     """A random affine map, plus an elastic field if asked, on every column.
@@ -139,6 +142,7 @@ def distort(
         rng: the generator that draws every distortion.
         elastic: add `elastic_field` displacements to the affine source points.
         chunk: images processed at once (bounds memory).
+        alpha, kappa: the elastic field's scale and smoothing width, in pixels.
         **affine: max_degrees, max_shift, max_scale for `random_affine`.
 
     Returns:
@@ -151,7 +155,7 @@ def distort(
         images = X[:, start:stop].T.reshape(-1, SIDE, SIDE)
         rows, cols = random_affine(stop - start, rng, **affine)  # (3)
         if elastic:
-            d_rows, d_cols = elastic_field(stop - start, rng)  # (4)
+            d_rows, d_cols = elastic_field(stop - start, rng, alpha, kappa)  # (4)
             rows, cols = rows + d_rows, cols + d_cols
         distorted = bilinear_sample(images, rows, cols)  # (5), (6)
         out[:, start:stop] = distorted.reshape(stop - start, -1).T
@@ -160,9 +164,11 @@ def distort(
 
 
 def distorted_epochs(
-    X: np.ndarray, epochs: int, rng: np.random.Generator, elastic: bool = True
+    X: np.ndarray, epochs: int, rng: np.random.Generator, **distortion
 ):
     """Yield `epochs` freshly distorted copies of X, one per epoch.
+
+    `distortion` holds the keyword arguments of `distort` (elastic, alpha, ...).
 
     Each copy is prepared in a background thread while the previous one is
     being trained on (NumPy releases the GIL in its loops), so on two cores
@@ -170,9 +176,9 @@ def distorted_epochs(
     in order, so the copies depend on nothing but its seed.
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(distort, X, rng, elastic)
+        future = pool.submit(distort, X, rng, **distortion)
         for epoch in range(epochs):
             current = future.result()
             if epoch + 1 < epochs:
-                future = pool.submit(distort, X, rng, elastic)
+                future = pool.submit(distort, X, rng, **distortion)
             yield current

@@ -182,9 +182,15 @@ LIMITS = {
     "n_h": (1, 65_536),
     "batch_size": (1, 1_000_000),
     "seed": (0, 2**32 - 1),
+    # distortions (--augment), in pixels and degrees; the Beyond 98% page's symbols
+    "elastic_alpha": (0.0, 100.0),  # alpha, the elastic field's scale
+    "elastic_kappa": (0.0, 28.0),  # kappa, the smoothing Gaussian's width
+    "max_degrees": (0.0, 180.0),  # largest |phi|
+    "max_shift": (0.0, 14.0),  # largest |tau_r|, |tau_c|
+    "max_scale": (0.0, 0.9),  # largest |rho - 1|
 }
 OPEN_ABOVE = {"beta", "dropout"}  # [0, 1): 1 would freeze or drop everything
-OPEN_BELOW = {"lr"}  # (0, 100]
+OPEN_BELOW = {"lr", "elastic_kappa"}  # (0, 100], (0, 28]
 
 
 class TrainingDiverged(ValueError):

@@ -250,6 +250,21 @@ def _add_train_options(p):
         help="random distortions of the training images each epoch "
         "(default %(default)s)",
     )
+    for name, what in (
+        ("elastic-alpha", "scale alpha of the elastic field, pixels"),
+        ("elastic-kappa", "width kappa of the elastic field's smoothing, pixels"),
+        ("max-degrees", "largest rotation of the affine distortion, degrees"),
+        ("max-shift", "largest shift of the affine distortion, pixels"),
+        ("max-scale", "largest |scale - 1| of the affine distortion"),
+    ):
+        field = name.replace("-", "_")
+        p.add_argument(
+            f"--{name}",
+            dest=field,
+            type=float,
+            default=getattr(defaults, field),
+            help=f"{what} (default %(default)s)",
+        )
     p.add_argument(
         "--val",
         type=int,

@@ -46,6 +46,22 @@ class TrainConfig:
     dropout: float = 0.0
     lr_schedule: str = "constant"
     augment: str = "none"
+    elastic_alpha: float = 34.0
+    elastic_kappa: float = 4.0
+    max_degrees: float = 10.0
+    max_shift: float = 2.0
+    max_scale: float = 0.1
+
+    def distortion(self) -> dict:
+        """The keyword arguments of `nnscratch.augment.distort` for this config."""
+        return {
+            "elastic": self.augment == "elastic",
+            "alpha": self.elastic_alpha,
+            "kappa": self.elastic_kappa,
+            "max_degrees": self.max_degrees,
+            "max_shift": self.max_shift,
+            "max_scale": self.max_scale,
+        }
 
     def __post_init__(self):
         check_config(self)
@@ -213,7 +229,7 @@ def train(
             X_cols,
             config.epochs,
             np.random.default_rng([config.seed, 2]),
-            config.augment == "elastic",
+            **config.distortion(),
         )
     )
     for epoch, X_epoch in zip(range(1, config.epochs + 1), inputs):

@@ -82,7 +82,7 @@ def test_distortions_are_seeded_bounded_and_keep_shape(digits):
 
 def test_elastic_field_is_smooth_and_of_the_expected_size():
     """The elastic field is smooth (neighbours correlated) and of the set size."""
-    d_r, d_c = elastic_field(200, np.random.default_rng(0), alpha=34, sigma=4)
+    d_r, d_c = elastic_field(200, np.random.default_rng(0), alpha=34, kappa=4)
     assert d_r.shape == (200, 28, 28)
     # neighbouring displacements are strongly correlated (smooth), unlike the raw noise
     corr = np.corrcoef(d_r[:, :, :-1].ravel(), d_r[:, :, 1:].ravel())[0, 1]

@@ -342,3 +342,20 @@ def test_importing_plots_leaves_the_users_matplotlib_backend_alone():
         [sys.executable, "-c", code], capture_output=True, text=True
     )
     assert result.returncode == 0 and result.stdout.strip() == "svg"
+
+
+def test_distortion_options_are_kept_in_the_model_file(tmp_path):
+    """--elastic-alpha, --elastic-kappa and the affine limits reach the config: the
+    model file's hyper-parameters hold them."""
+    from nnscratch import load_model
+
+    out = tmp_path / "run"
+    argv = ["train", "--data", "sample", "--epochs", "1", "--n_h", "8", "--quiet",
+            "--augment", "elastic", "--elastic-alpha", "20", "--elastic-kappa", "5",
+            "--max-degrees", "0", "--max-shift", "1.5", "--max-scale", "0.05",
+            "--out", str(out)]
+    assert main(argv) == 0
+    _, hyper = load_model(out / "model.npz")
+    assert (hyper["elastic_alpha"], hyper["elastic_kappa"]) == (20.0, 5.0)
+    assert (hyper["max_degrees"], hyper["max_shift"], hyper["max_scale"]) == (
+        0.0, 1.5, 0.05)

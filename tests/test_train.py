@@ -83,6 +83,11 @@ def test_relu_training_runs_and_learns(sample):
         ("lr", 0.0),
         ("beta", 1.0),
         ("activation", "tanh"),
+        ("elastic_kappa", 0.0),
+        ("elastic_alpha", -1.0),
+        ("max_degrees", 181.0),
+        ("max_shift", float("nan")),
+        ("max_scale", 1.0),
     ],
 )
 def test_bad_config_is_named(field, value):
@@ -256,3 +261,20 @@ def test_history_records_saturation_of_a_sigmoid_network_on_the_probe(sample):
     _, relu = train(X, Y, TrainConfig(epochs=1, activation="relu", lr=0.1),
                     X_probe=probe)
     assert "saturated" not in relu[0]
+
+
+def test_distortion_options_reach_the_images_the_loop_trains_on(sample):
+    """With every distortion set to zero the distorted copies are the images
+    themselves, so training is bit-identical to training without distortions; one
+    non-zero option (a shift, or only the elastic field) changes the result."""
+    from dataclasses import replace
+
+    X, Y = sample.X_train[:, :600], one_hot(sample.y_train[:600])
+    plain, _ = train(X, Y, TrainConfig(epochs=2, n_h=8))
+    still = TrainConfig(epochs=2, n_h=8, augment="elastic", elastic_alpha=0.0,
+                        max_degrees=0.0, max_shift=0.0, max_scale=0.0)
+    same, _ = train(X, Y, still)
+    assert all(np.array_equal(plain[k], same[k]) for k in plain)
+    for changed in (replace(still, max_shift=1.0), replace(still, elastic_alpha=5.0)):
+        moved, _ = train(X, Y, changed)
+        assert not np.array_equal(plain["W1"], moved["W1"])
