@@ -45,6 +45,18 @@ from . import autodiff  # noqa: E402
 from .autodiff import Tensor  # noqa: E402
 from .gradcheck import numerical_gradient, relative_error  # noqa: E402
 from .init import init_params  # noqa: E402
+from .inside import (  # noqa: E402
+    class_accuracy,
+    initial_params,
+    load_mistakes,
+    misclassified,
+    mistake_arrays,
+    most_confused,
+    relative_change,
+    saturation_per_epoch,
+    top_two,
+    unchanged_inputs,
+)
 from .losses import (  # noqa: E402
     binary_cross_entropy,
     binary_cross_entropy_derivative,
@@ -81,4 +93,7 @@ __all__ = [
     "download_mnist", "export_hdf5", "verify_folder", "variance_measurements",
     "standardised_tanh_variances",
     "worked_example",
+    "class_accuracy", "initial_params", "load_mistakes", "misclassified",
+    "mistake_arrays", "most_confused", "relative_change", "saturation_per_epoch",
+    "top_two", "unchanged_inputs",
 ]

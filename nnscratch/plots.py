@@ -1,4 +1,6 @@
-"""Figures of a run: learning curves, the confusion matrix and distorted digits.
+"""Figures of a run: learning curves, the confusion matrix and distorted digits,
+and the figures of the Inside page (hidden units' weights, the test digits a
+network gets wrong, saturation per epoch, accuracy per class).
 
 Importing this module never changes matplotlib's backend. A figure saved to a
 file is a bare `matplotlib.figure.Figure`, drawn by Agg whatever the backend
@@ -17,6 +19,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .augment import SIDE, distort
 from .data import atomic_write
+from .inside import class_accuracy, most_confused, saturation_per_epoch, top_two
 
 
 def plot_history(history: list[dict], path: str | Path | None = None) -> Figure:
@@ -100,6 +103,171 @@ def plot_distortions(
             ax.set_xticks([])
             ax.set_yticks([])
     return _finish(fig, path)
+
+
+# --8<-- [start:plot_unit_weights]
+def plot_unit_weights(
+    before: np.ndarray, after: np.ndarray, narrow: bool = False,
+    path: str | Path | None = None,
+) -> Figure:
+    """The incoming weights of some hidden units as 28 x 28 images, before and after.
+
+    Each panel has its own colour scale, centred on 0 (white), from -L (blue) to
+    +L (red) with L the largest |weight| in the panel; its title states L.
+
+    Args:
+        before: the units' rows of W1 at the start, shape (n, 784), n a square
+            number is best (16: a 4 x 4 grid, units in reading order).
+        after: the same rows after training, shape (n, 784).
+        narrow: one panel under the other, 4.2 inches wide, for phones.
+        path: PNG file to write, or None to return a pyplot figure.
+    """
+    if np.shape(before) != np.shape(after) or np.shape(before)[1:] != (SIDE * SIDE,):
+        raise ValueError(f"before and after must both be (n, {SIDE * SIDE}); got "
+                         f"{np.shape(before)} and {np.shape(after)}")
+    fig = new_figure(path, figsize=(4.2, 8.4) if narrow else (8, 4.3))
+    axes = fig.subplots(2, 1) if narrow else fig.subplots(1, 2)
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="white")
+    for ax, W, when in zip(axes, (before, after), ("before", "after")):
+        L = float(np.abs(W).max())
+        image = ax.imshow(_mosaic(np.reshape(W, (-1, SIDE, SIDE))), cmap=cmap,
+                          vmin=-L, vmax=L)
+        ax.set_title(f"{when} training (colour scale ±{L:.2g})", fontsize=10)
+        ax.set_axis_off()
+        bar = fig.colorbar(image, ax=ax, shrink=0.8, label="weight")
+        bar.ax.tick_params(labelsize=8)
+    return _finish(fig, path)
+# --8<-- [end:plot_unit_weights]
+
+
+def _mosaic(images: np.ndarray, gap: int = 2) -> np.ndarray:
+    """Images (n, s, s) tiled in a square-ish grid, row by row, separated by `gap`
+    rows and columns of NaN (drawn as the colour map's 'bad' colour)."""
+    n, side, _ = images.shape
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    step = side + gap
+    grid = np.full((rows * step - gap, cols * step - gap), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, cols)
+        grid[r * step : r * step + side, c * step : c * step + side] = image
+    return grid
+
+
+# --8<-- [start:plot_mistakes]
+def plot_mistakes(
+    images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray,
+    cols: int = 8, narrow: bool = False, path: str | Path | None = None,
+) -> Figure:
+    """Misclassified digits in the order given, each with its true label above and
+    the network's two most probable classes, with their probabilities, below.
+
+    Args:
+        images: uint8 or float images, shape (n, 28, 28), dark ink high.
+        labels: true labels, shape (n,).
+        probabilities: the network's output for each image, shape (n, K).
+        cols: digits per row (4 when `narrow`).
+        narrow: 4.2 inches wide, 4 digits per row, for phones.
+        path: PNG file to write, or None to return a pyplot figure.
+    """
+    n = len(images)
+    if np.shape(labels) != (n,) or np.shape(probabilities)[0] != n:
+        raise ValueError(f"need one label and one row of probabilities per image "
+                         f"({n}); got {np.shape(labels)} and {np.shape(probabilities)}")
+    cols = 4 if narrow else cols
+    rows = int(np.ceil(n / cols))
+    width = 4.2 if narrow else cols
+    fig = new_figure(path, figsize=(width, rows * 1.55 * width / cols))
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    classes, probs = top_two(np.asarray(probabilities).T)
+    for j, ax in enumerate(axes):
+        ax.set_axis_off()
+        if j >= n:
+            continue
+        ax.imshow(images[j], cmap="gray_r")
+        ax.set_title(f"true {labels[j]}", fontsize=9)
+        ax.text(0.5, -0.04, "\n".join(f"{k}: {_percent(p)}" for k, p in
+                                       zip(classes[:, j], probs[:, j])),
+                transform=ax.transAxes, ha="center", va="top", fontsize=8)
+    return _finish(fig, path)
+# --8<-- [end:plot_mistakes]
+
+
+def _percent(p: float) -> str:
+    """A probability as a percentage with one decimal; never "100.0%" or "0.0%"."""
+    if p > 0.999:
+        return ">99.9%"
+    return "<0.1%" if p < 0.001 else f"{100 * p:.1f}%"
+
+
+# --8<-- [start:plot_saturation]
+def plot_saturation(
+    history: list[dict], narrow: bool = False, path: str | Path | None = None
+) -> Figure:
+    """The share of saturated (hidden unit, image) pairs per epoch, one panel per
+    threshold of |z|, from the "saturated" field of a run's history.
+
+    Args:
+        history: the records of history.json, each with "epoch" and
+            "saturated": {threshold: share}.
+        narrow: the panels one under the other, 4.2 inches wide, for phones.
+        path: PNG file to write, or None to return a pyplot figure.
+    """
+    epochs, shares = saturation_per_epoch(history)
+    fig = new_figure(path, figsize=(4.2, 2.8 * len(shares)) if narrow
+                     else (4 * len(shares), 3.2))
+    axes = fig.subplots(len(shares), 1) if narrow else fig.subplots(1, len(shares))
+    for ax, (threshold, share) in zip(np.atleast_1d(axes), shares.items()):
+        ax.plot(epochs, 100 * np.asarray(share), marker=".")
+        ax.set(xlabel="epoch", ylabel="(unit, image) pairs (%)", ylim=(0, None),
+               title=f"Saturated beyond |z| > {threshold}")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    return _finish(fig, path)
+# --8<-- [end:plot_saturation]
+
+
+# --8<-- [start:plot_class_accuracy]
+def plot_class_accuracy(
+    confusions: dict[str, np.ndarray], top: int = 8, narrow: bool = False,
+    path: str | Path | None = None,
+) -> Figure:
+    """Accuracy per class of one or more networks, and the mistakes the first one
+    makes most often, with how often each of the others makes them.
+
+    Args:
+        confusions: {name: confusion counts (K, K), row = true class}; the first
+            entry chooses the mistakes shown.
+        top: how many (true, predicted) pairs to show.
+        narrow: one panel under the other, 4.2 inches wide, for phones.
+        path: PNG file to write, or None to return a pyplot figure.
+    """
+    names = list(confusions)
+    pairs = most_confused(confusions[names[0]], top)
+    fig = new_figure(path, figsize=(4.2, 7.6) if narrow else (9, 3.8))
+    left, right = fig.subplots(2, 1) if narrow else fig.subplots(1, 2)
+    height = 0.8 / len(names)
+    for i, name in enumerate(names):
+        C = np.asarray(confusions[name])
+        total = 100 * np.trace(C) / C.sum()
+        left.plot(100 * class_accuracy(C), range(len(C)), "o", label=f"{name} "
+                  f"({total:.2f}%)")
+        counts = [C[t, k] for t, k, _ in pairs]
+        right.barh(np.arange(len(pairs)) + (i - (len(names) - 1) / 2) * height,
+                   counts, height, label=name)
+    left.set(xlabel="test images of the class correct (%)", ylabel="true class",
+             yticks=range(10), title="Accuracy per class")
+    left.invert_yaxis()
+    right.set(yticks=range(len(pairs)), xlabel="test images",
+              yticklabels=[f"{t} read as {k}" for t, k, _ in pairs],
+              title=f"The {len(pairs)} most frequent mistakes of {names[0]}")
+    right.invert_yaxis()
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in (left, right):
+        ax.grid(alpha=0.3, axis="x")
+        ax.legend(fontsize=8)
+    return _finish(fig, path)
+# --8<-- [end:plot_class_accuracy]
 
 
 def new_figure(path: str | Path | None, **options) -> Figure:
