@@ -219,8 +219,8 @@ def plot_saturation(
     axes = fig.subplots(len(shares), 1) if narrow else fig.subplots(1, len(shares))
     for ax, (threshold, share) in zip(np.atleast_1d(axes), shares.items()):
         ax.plot(epochs, 100 * np.asarray(share), marker=".")
-        ax.set(xlabel="epoch", ylabel="(unit, image) pairs (%)", ylim=(0, None),
-               title=f"Saturated beyond |z| > {threshold}")
+        ax.set(xlabel="epoch", ylabel="share of (unit, image) pairs (%)",
+               ylim=(0, None), title=f"Pairs with |z| > {threshold}")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     return _finish(fig, path)

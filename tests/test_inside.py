@@ -233,7 +233,7 @@ def test_saturation_plot_draws_the_history_field_of_a_real_run():
     for ax, share in zip(fig.axes, shares.values()):
         assert np.allclose(ax.lines[0].get_ydata(), 100 * np.asarray(share))
     assert [ax.get_title() for ax in fig.axes] == [
-        "Saturated beyond |z| > 5", "Saturated beyond |z| > 16.64"]
+        "Pairs with |z| > 5", "Pairs with |z| > 16.64"]
 
 
 @pytest.mark.parametrize("history, where", [
