@@ -5,8 +5,9 @@ As a MkDocs hook it
   and an elastic distortion of each, drawn by `nnscratch.plots.plot_distortions`;
 - replaces `{{ sweep NAME }}` in a page (not in the generated test pages) with
   "mean ± std" of the test accuracy over the seeds of `docs/results/sweep/NAME.json`,
-  as `nnscratch sweep` wrote it, so a sentence quoting a sweep cannot drift from it
-  (an unknown NAME fails the build).
+  as `nnscratch sweep` wrote it, and `{{ sweep NAME longest }}` with the wall time
+  of its longest run, so a sentence quoting a sweep cannot drift from it (an
+  unknown NAME or field fails the build).
 
 - adds phone variants (panels stacked, hooks/generated_figures.py) of the figures
   that the result commands wrote into docs/results/, drawn from the same runs' JSON.
@@ -25,7 +26,7 @@ from nnscratch.sweep import plot_spread
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 SWEEPS = RESULTS / "sweep"
-SWEEP_TOKEN = re.compile(r"\{\{ sweep (\w+) \}\}")
+SWEEP_TOKEN = re.compile(r"\{\{ sweep (\w+)(?: (\w+))? \}\}")
 
 
 def distortions_figure(n=8):
@@ -59,16 +60,29 @@ FIGURES = {  # quick: redrawn every build
     "results/writeup/confusion-narrow.png": confusion_narrow,
     "results/sweep/writeup-narrow.png": lambda: spread_narrow("writeup"),
     "results/sweep/best-narrow.png": lambda: spread_narrow("best"),
+    "results/sweep/simard-narrow.png": lambda: spread_narrow("simard"),
 }
 
 
 def sweep_accuracy(name):
     """'0.9762 ± 0.0014': mean and standard deviation of a sweep's test accuracy."""
+    summary = _summary(name)
+    return f"{summary['test_accuracy_mean']:.4f} ± {summary['test_accuracy_std']:.4f}"
+
+
+def sweep_longest(name):
+    """'512 s': the wall time of a sweep's longest run, whole seconds."""
+    return f"{_summary(name)['wall_seconds_max']:.0f} s"
+
+
+SWEEP_FIELDS = {None: sweep_accuracy, "longest": sweep_longest}
+
+
+def _summary(name):
     path = SWEEPS / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(f"sweep {name!r} needs {path}: run nnscratch sweep")
-    summary = json.loads(path.read_text())["summary"]
-    return f"{summary['test_accuracy_mean']:.4f} ± {summary['test_accuracy_std']:.4f}"
+    return json.loads(path.read_text())["summary"]
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -78,8 +92,13 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
 
     def replace(match):
+        name, field = match.groups()
+        if field not in SWEEP_FIELDS:
+            raise PluginError(
+                f"{page.file.src_uri}: {match.group(0)} asks for {field!r}; a sweep "
+                "token is {{ sweep NAME }} or {{ sweep NAME longest }}")
         try:
-            return sweep_accuracy(match.group(1))
+            return SWEEP_FIELDS[field](name)
         except FileNotFoundError as error:
             raise PluginError(f"{page.file.src_uri}: {error}") from None
 

@@ -34,6 +34,20 @@ def test_sweep_token_is_replaced_by_the_mean_and_std_of_the_sweep_file(
     assert text == "reaches 0.9762 ± 0.0014 over"
 
 
+def test_longest_token_is_the_wall_time_of_the_slowest_run(hook, tmp_path, monkeypatch):
+    """{{ sweep NAME longest }} becomes the largest wall time, whole seconds; another
+    field name stops the build, naming the token."""
+    from mkdocs.exceptions import PluginError
+
+    summary = {"wall_seconds_max": 511.6, "wall_seconds_mean": 400.0}
+    (tmp_path / "demo.json").write_text(json.dumps({"summary": summary}))
+    monkeypatch.setattr(hook, "SWEEPS", tmp_path)
+    text = hook.on_page_markdown("took {{ sweep demo longest }}.", _Page, {}, None)
+    assert text == "took 512 s."
+    with pytest.raises(PluginError, match="further.md: {{ sweep demo mean }} asks for"):
+        hook.on_page_markdown("{{ sweep demo mean }}", _Page, {}, None)
+
+
 def test_a_sweep_token_without_its_file_fails_the_build(hook, tmp_path, monkeypatch):
     """A page quoting a sweep that was never run stops the build, naming the sweep."""
     from mkdocs.exceptions import PluginError
