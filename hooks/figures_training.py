@@ -7,7 +7,9 @@ As a MkDocs hook it
   "mean ± std" of the test accuracy over the seeds of `docs/results/sweep/NAME.json`,
   as `nnscratch sweep` wrote it, and `{{ sweep NAME longest }}` with the wall time
   of its longest run, so a sentence quoting a sweep cannot drift from it (an
-  unknown NAME or field fails the build).
+  unknown NAME or field fails the build); `{{ frontier NAME }}` with the test and
+  validation accuracy of a point of `docs/results/frontier/points.json`
+  (bench/frontier.py).
 
 - adds phone variants (panels stacked, hooks/generated_figures.py) of the figures
   that the result commands wrote into docs/results/, drawn from the same runs' JSON.
@@ -27,6 +29,8 @@ from nnscratch.sweep import plot_spread
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 SWEEPS = RESULTS / "sweep"
 SWEEP_TOKEN = re.compile(r"\{\{ sweep (\w+)(?: (\w+))? \}\}")
+FRONTIER = RESULTS / "frontier" / "points.json"
+FRONTIER_TOKEN = re.compile(r"\{\{ frontier ([\w-]+) \}\}")
 
 
 def distortions_figure(n=8):
@@ -60,7 +64,6 @@ FIGURES = {  # quick: redrawn every build
     "results/writeup/confusion-narrow.png": confusion_narrow,
     "results/sweep/writeup-narrow.png": lambda: spread_narrow("writeup"),
     "results/sweep/best-narrow.png": lambda: spread_narrow("best"),
-    "results/sweep/simard-narrow.png": lambda: spread_narrow("simard"),
 }
 
 
@@ -85,6 +88,16 @@ def _summary(name):
     return json.loads(path.read_text())["summary"]
 
 
+def frontier_point(name):
+    """'test 0.9931, validation 0.9906': one point of bench/frontier.py's grid."""
+    points = json.loads(FRONTIER.read_text()) if FRONTIER.is_file() else {}
+    if name not in points:
+        raise FileNotFoundError(
+            f"frontier point {name!r} is not in {FRONTIER}: run bench/frontier.py")
+    p = points[name]
+    return f"test {p['test_accuracy']:.4f}, validation {p['val_accuracy']:.4f}"
+
+
 def on_page_markdown(markdown, page, config, files):
     from mkdocs.exceptions import PluginError
 
@@ -102,7 +115,13 @@ def on_page_markdown(markdown, page, config, files):
         except FileNotFoundError as error:
             raise PluginError(f"{page.file.src_uri}: {error}") from None
 
-    return SWEEP_TOKEN.sub(replace, markdown)
+    def replace_point(match):
+        try:
+            return frontier_point(match.group(1))
+        except FileNotFoundError as error:
+            raise PluginError(f"{page.file.src_uri}: {error}") from None
+
+    return FRONTIER_TOKEN.sub(replace_point, SWEEP_TOKEN.sub(replace, markdown))
 
 
 def on_files(files, config):

@@ -48,6 +48,21 @@ def test_longest_token_is_the_wall_time_of_the_slowest_run(hook, tmp_path, monke
         hook.on_page_markdown("{{ sweep demo mean }}", _Page, {}, None)
 
 
+def test_frontier_token_is_a_points_test_and_validation_accuracy(
+        hook, tmp_path, monkeypatch):
+    """{{ frontier NAME }} quotes bench/frontier.py's point NAME; a missing point
+    stops the build, naming it."""
+    from mkdocs.exceptions import PluginError
+
+    points = {"800x100": {"test_accuracy": 0.99312, "val_accuracy": 0.9906}}
+    (tmp_path / "points.json").write_text(json.dumps(points))
+    monkeypatch.setattr(hook, "FRONTIER", tmp_path / "points.json")
+    text = hook.on_page_markdown("({{ frontier 800x100 }})", _Page, {}, None)
+    assert text == "(test 0.9931, validation 0.9906)"
+    with pytest.raises(PluginError, match="further.md: frontier point '256x50'"):
+        hook.on_page_markdown("{{ frontier 256x50 }}", _Page, {}, None)
+
+
 def test_a_sweep_token_without_its_file_fails_the_build(hook, tmp_path, monkeypatch):
     """A page quoting a sweep that was never run stops the build, naming the sweep."""
     from mkdocs.exceptions import PluginError
