@@ -3,7 +3,7 @@
 Commands (from the repository root, with the venv active):
 
     properdocs build --strict -d /tmp/site_draw          # once: the built site
-    nnscratch export /work/runs/h800e100s0/model.npz /tmp/record_model.json
+    nnscratch export RUN/model.npz /tmp/record_model.json   # RUN: an 800-unit run's folder
     python bench/bench_draw_model.py /tmp/record_model.json [MORE.json ...] \\
         [--site /tmp/site_draw] [--loads 7] [--gzip]
 
