@@ -64,6 +64,7 @@ FIGURES = {  # quick: redrawn every build
     "results/writeup/confusion-narrow.png": confusion_narrow,
     "results/sweep/writeup-narrow.png": lambda: spread_narrow("writeup"),
     "results/sweep/best-narrow.png": lambda: spread_narrow("best"),
+    "results/sweep/simard-narrow.png": lambda: spread_narrow("simard"),
 }
 
 

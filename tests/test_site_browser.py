@@ -462,6 +462,7 @@ def figure_drawings():
             lambda: plot_confusion(np.full((10, 10), 1000)), 120),
         "results/sweep/writeup.png": (spread("writeup"), 120),
         "results/sweep/best.png": (spread("best"), 120),
+        "results/sweep/simard.png": (spread("simard"), 120),
     })
     return drawings, generated_figures.smallest_text
 
