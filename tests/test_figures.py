@@ -47,12 +47,13 @@ def _hooks():
     try:
         import diagrams
         import figures
+        import figures_inside
         import figures_training
         import generated_figures
     finally:
         sys.path.remove(str(REPO / "hooks"))
     return generated_figures, {**figures.FIGURES, **diagrams.FIGURES,
-                               **figures_training.FIGURES}
+                               **figures_training.FIGURES, **figures_inside.FIGURES}
 
 
 def test_every_phone_variant_has_9_px_text_in_a_358_px_column():

@@ -439,13 +439,14 @@ def figure_drawings():
         import diagrams
         import figures
         import figures_autodiff
+        import figures_inside
         import figures_training
         import generated_figures
     finally:
         sys.path.remove(str(REPO / "hooks"))
     drawings = {uri: (draw, generated_figures.DPI) for registry in (
         figures.FIGURES, diagrams.FIGURES, figures_training.FIGURES,
-        figures_autodiff.FIGURES)
+        figures_autodiff.FIGURES, figures_inside.FIGURES)
         for uri, draw in registry.items()}
     results = REPO / "docs" / "results"
 
