@@ -46,7 +46,7 @@ from nnscratch.plots import (
 )
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
-MODELS = {"record": "the record", "writeup": "the write-up's network"}  # file: label
+MODELS = {"record": "the 800-unit network", "writeup": "the write-up's network"}  # file: label
 UNITS = 16  # the first 16 hidden units: their initial weights are drawn alike
 SHOWN_MISTAKES = 32
 TOKEN = re.compile(r"\{\{ inside ([\w.]+) \}\}")

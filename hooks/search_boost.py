@@ -24,6 +24,7 @@ TEACHING = (
     "training.md",
     "further.md",
     "results.md",
+    "inside.md",
     "draw.md",
     "exercises.md",
 )

@@ -257,15 +257,16 @@ def plot_class_accuracy(
                    counts, height, label=name)
     left.set(xlabel="test images of the class correct (%)", ylabel="true class",
              yticks=range(10), title="Accuracy per class")
-    left.invert_yaxis()
+    left.set_ylim(9.6, -2.8)  # top to bottom: room above class 0 for the legend
     right.set(yticks=range(len(pairs)), xlabel="test images",
               yticklabels=[f"{t} read as {k}" for t, k, _ in pairs],
-              title=f"The {len(pairs)} most frequent mistakes of {names[0]}")
+              title=f"The {len(pairs)} most frequent mistakes\nof {names[0]}")
     right.invert_yaxis()
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in (left, right):
         ax.grid(alpha=0.3, axis="x")
-        ax.legend(fontsize=8)
+    left.legend(fontsize=8, loc="upper center")
+    right.legend(fontsize=8)
     return _finish(fig, path)
 # --8<-- [end:plot_class_accuracy]
 

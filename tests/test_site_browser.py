@@ -28,6 +28,7 @@ DERIVATION_PAGES = (
     "training/",
     "further/",
     "results/",
+    "inside/",
     "corrections/",
     "symbols/",
 )
