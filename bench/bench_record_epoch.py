@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_load import timings  # noqa: E402
 from bench_train import find_data  # noqa: E402
 from nnscratch import TrainConfig, init_params, init_velocity, one_hot, train  # noqa: E402
 from nnscratch.augment import distort  # noqa: E402
@@ -38,12 +39,7 @@ OUT = ROOT / "docs" / "results" / "bench" / "record_epoch.md"
 
 def median_seconds(work, repeats):
     """The median wall time of `repeats` calls of work()."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return timings(work, repeats)[1]
 
 
 def main(argv=None):
