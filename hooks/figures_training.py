@@ -5,8 +5,11 @@ As a MkDocs hook it
   and an elastic distortion of each, drawn by `nnscratch.plots.plot_distortions`;
 - replaces `{{ sweep NAME }}` in a page (not in the generated test pages) with
   "mean ± std" of the test accuracy over the seeds of `docs/results/sweep/NAME.json`,
-  as `nnscratch sweep` wrote it, and `{{ sweep NAME longest }}` with the wall time
-  of its longest run, so a sentence quoting a sweep cannot drift from it (an
+  as `nnscratch sweep` wrote it, `{{ sweep NAME longest }}` with the wall time
+  of its longest run, `{{ sweep NAME fit }}` and `{{ sweep NAME val }}` with the
+  mean accuracy on the undistorted training images and on the validation images
+  at the seeds' chosen epochs, and `{{ sweep NAME correct }}` with the test
+  images classified correctly over all seeds, so a sentence quoting a sweep cannot drift from it (an
   unknown NAME or field fails the build); `{{ frontier NAME }}` with the test and
   validation accuracy of a point of `docs/results/frontier/points.json`
   (bench/frontier.py).
@@ -28,7 +31,7 @@ from nnscratch.sweep import plot_spread
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results"
 SWEEPS = RESULTS / "sweep"
-SWEEP_TOKEN = re.compile(r"\{\{ sweep (\w+)(?: (\w+))? \}\}")
+SWEEP_TOKEN = re.compile(r"\{\{ sweep ([\w-]+)(?: (\w+))? \}\}")
 FRONTIER = RESULTS / "frontier" / "points.json"
 FRONTIER_TOKEN = re.compile(r"\{\{ frontier ([\w-]+) \}\}")
 
@@ -65,6 +68,7 @@ FIGURES = {  # quick: redrawn every build
     "results/sweep/writeup-narrow.png": lambda: spread_narrow("writeup"),
     "results/sweep/best-narrow.png": lambda: spread_narrow("best"),
     "results/sweep/simard-narrow.png": lambda: spread_narrow("simard"),
+    "results/sweep/simard-elastic-narrow.png": lambda: spread_narrow("simard-elastic"),
 }
 
 
@@ -79,14 +83,54 @@ def sweep_longest(name):
     return f"{_summary(name)['wall_seconds_max']:.0f} s"
 
 
-SWEEP_FIELDS = {None: sweep_accuracy, "longest": sweep_longest}
+def _at_chosen_epochs(name, key):
+    """The mean over a sweep's seeds of `key` in each seed's chosen epoch."""
+    sweep = _sweep(name)
+    values = []
+    for run, history in zip(sweep["runs"], sweep["histories"], strict=True):
+        (record,) = [r for r in history if r["epoch"] == run["chosen_epoch"]]
+        values.append(record[key])
+    return f"{sum(values) / len(values):.4f}"
 
 
-def _summary(name):
+def sweep_fit(name):
+    """'0.9934': the accuracy on the undistorted training images at each seed's
+    chosen epoch, averaged over the seeds: how well the network fits its data."""
+    return _at_chosen_epochs(name, "train_accuracy")
+
+
+def sweep_val(name):
+    """'0.9920': the validation accuracy each seed chose its epoch by, averaged."""
+    return _at_chosen_epochs(name, "val_accuracy")
+
+
+MNIST_TEST_IMAGES = 10_000
+
+
+def sweep_correct(name):
+    """'49,648 of 50,000': the test images classified correctly, summed over the
+    seeds; the mean accuracy unrounded, for a verdict the rounded mean hides."""
+    runs = _sweep(name)["runs"]
+    counts = [r["test_accuracy"] * MNIST_TEST_IMAGES for r in runs]
+    if any(abs(c - round(c)) > 1e-6 for c in counts):
+        raise ValueError(f"sweep {name!r}: a test accuracy is not a count out of "
+                         f"{MNIST_TEST_IMAGES:,} images; was it run on MNIST's test set?")
+    return f"{sum(round(c) for c in counts):,} of {MNIST_TEST_IMAGES * len(runs):,}"
+
+
+SWEEP_FIELDS = {None: sweep_accuracy, "longest": sweep_longest, "fit": sweep_fit,
+                "val": sweep_val, "correct": sweep_correct}
+
+
+def _sweep(name):
     path = SWEEPS / f"{name}.json"
     if not path.is_file():
         raise FileNotFoundError(f"sweep {name!r} needs {path}: run nnscratch sweep")
-    return json.loads(path.read_text())["summary"]
+    return json.loads(path.read_text())
+
+
+def _summary(name):
+    return _sweep(name)["summary"]
 
 
 def frontier_point(name):
@@ -110,7 +154,8 @@ def on_page_markdown(markdown, page, config, files):
         if field not in SWEEP_FIELDS:
             raise PluginError(
                 f"{page.file.src_uri}: {match.group(0)} asks for {field!r}; a sweep "
-                "token is {{ sweep NAME }} or {{ sweep NAME longest }}")
+                "token is {{ sweep NAME }} or {{ sweep NAME FIELD }}, FIELD one of "
+                "longest, fit, val, correct")
         try:
             return SWEEP_FIELDS[field](name)
         except FileNotFoundError as error:

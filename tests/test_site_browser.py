@@ -465,6 +465,7 @@ def figure_drawings():
         "results/sweep/writeup.png": (spread("writeup"), 120),
         "results/sweep/best.png": (spread("best"), 120),
         "results/sweep/simard.png": (spread("simard"), 120),
+        "results/sweep/simard-elastic.png": (spread("simard-elastic"), 120),
     })
     return drawings, generated_figures.smallest_text
 
