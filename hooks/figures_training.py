@@ -9,10 +9,10 @@ As a MkDocs hook it
   of its longest run, `{{ sweep NAME fit }}` and `{{ sweep NAME val }}` with the
   mean accuracy on the undistorted training images and on the validation images
   at the seeds' chosen epochs, and `{{ sweep NAME correct }}` with the test
-  images classified correctly over all seeds, so a sentence quoting a sweep cannot drift from it (an
-  unknown NAME or field fails the build); `{{ frontier NAME }}` with the test and
-  validation accuracy of a point of `docs/results/frontier/points.json`
-  (bench/frontier.py).
+  images classified correctly over all seeds, so a sentence quoting a sweep
+  cannot drift from it (an unknown NAME or field fails the build); and
+  `{{ frontier NAME }}` with the test and validation accuracy of a point of
+  `docs/results/frontier/points.json` (bench/frontier.py).
 
 - adds phone variants (panels stacked, hooks/generated_figures.py) of the figures
   that the result commands wrote into docs/results/, drawn from the same runs' JSON.
@@ -158,7 +158,7 @@ def on_page_markdown(markdown, page, config, files):
                 "longest, fit, val, correct")
         try:
             return SWEEP_FIELDS[field](name)
-        except FileNotFoundError as error:
+        except (FileNotFoundError, ValueError) as error:
             raise PluginError(f"{page.file.src_uri}: {error}") from None
 
     def replace_point(match):

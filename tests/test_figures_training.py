@@ -73,7 +73,9 @@ def test_correct_token_counts_the_test_images_right_over_the_seeds(
         hook, tmp_path, monkeypatch):
     """{{ sweep NAME correct }} sums the runs' correct test images (accuracy x
     10,000): 0.9924 and 0.9933 are 19,857 of 20,000, the 0.99285 the rounded
-    mean would hide; an accuracy that is no count of 10,000 images is refused."""
+    mean would hide; an accuracy that is no count of 10,000 images stops the build."""
+    from mkdocs.exceptions import PluginError
+
     runs = [{"test_accuracy": 0.9924}, {"test_accuracy": 0.9933}]
     (tmp_path / "demo.json").write_text(json.dumps({"summary": {}, "runs": runs}))
     monkeypatch.setattr(hook, "SWEEPS", tmp_path)
@@ -81,7 +83,8 @@ def test_correct_token_counts_the_test_images_right_over_the_seeds(
     assert text == "19,857 of 20,000"
     runs[0]["test_accuracy"] = 0.99245
     (tmp_path / "demo.json").write_text(json.dumps({"summary": {}, "runs": runs}))
-    with pytest.raises(ValueError, match="not a count out of 10,000"):
+    with pytest.raises(PluginError, match="further.md: sweep 'demo': .* not a count out "
+                       "of 10,000"):
         hook.on_page_markdown("{{ sweep demo correct }}", _Page, {}, None)
 
 
