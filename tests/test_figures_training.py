@@ -162,5 +162,7 @@ def test_seed_0_trained_alone_reproduces_the_sweeps_seed_0(name):
     config = sweep["config"]
     assert (config["n_h"], config["epochs"], config["val"]) == (
         alone["n_h"], alone["epochs"], 5000)
-    defaults = {"max_degrees": 10.0, "max_shift": 2.0, "max_scale": 0.1}
-    assert {k: config[k] for k in defaults} == {k: alone.get(k, v) for k, v in defaults.items()}
+    from nnscratch import TrainConfig
+
+    affine = {k: getattr(TrainConfig(), k) for k in ("max_degrees", "max_shift", "max_scale")}
+    assert {k: config[k] for k in affine} == {k: alone.get(k, v) for k, v in affine.items()}
