@@ -69,6 +69,7 @@ FIGURES = {  # quick: redrawn every build
     "results/sweep/best-narrow.png": lambda: spread_narrow("best"),
     "results/sweep/simard-narrow.png": lambda: spread_narrow("simard"),
     "results/sweep/simard-elastic-narrow.png": lambda: spread_narrow("simard-elastic"),
+    "results/sweep/simard-kappa5-narrow.png": lambda: spread_narrow("simard-kappa5"),
 }
 
 

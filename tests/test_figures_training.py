@@ -122,7 +122,11 @@ def _sweep(name):
     return json.loads((REPO / "docs" / "results" / "sweep" / f"{name}.json").read_text())
 
 
-ATTEMPTS = {"simard": ("first", "800x100"), "simard-elastic": ("second", "800x120-elastic-only")}
+ATTEMPTS = {
+    "simard": ("first", "800x100"),
+    "simard-elastic": ("second", "800x120-elastic-only"),
+    "simard-kappa5": ("third", "800x120-kappa5"),
+}
 
 
 @pytest.mark.parametrize("name", ATTEMPTS)
@@ -164,5 +168,28 @@ def test_seed_0_trained_alone_reproduces_the_sweeps_seed_0(name):
         alone["n_h"], alone["epochs"], 5000)
     from nnscratch import TrainConfig
 
-    affine = {k: getattr(TrainConfig(), k) for k in ("max_degrees", "max_shift", "max_scale")}
-    assert {k: config[k] for k in affine} == {k: alone.get(k, v) for k, v in affine.items()}
+    distortion = ("max_degrees", "max_shift", "max_scale", "elastic_alpha", "elastic_kappa")
+    defaults = {k: getattr(TrainConfig(), k) for k in distortion}
+    assert {k: config[k] for k in distortion} == {
+        k: alone.get(k, v) for k, v in defaults.items()}
+
+
+def test_the_third_attempt_was_chosen_on_the_validation_scores_the_page_quotes():
+    """Beyond 98% says the smoother field scored higher on validation on three of
+    seeds 0 to 3; the two committed sweeps hold those runs, and the count is theirs."""
+    def best_val(name):
+        return [max(r["val_accuracy"] for r in h) for h in _sweep(name)["histories"][:4]]
+
+    higher = sum(k5 > k4 for k5, k4 in zip(best_val("simard-kappa5"),
+                                            best_val("simard-elastic")))
+    words = ("none", "one", "two", "three", "all")[higher]
+    text = " ".join((REPO / "docs" / "further.md").read_text().split())
+    assert f"The smoother field scored higher on {words} of the four seeds." in text
+
+
+def test_results_page_says_the_third_attempt_reaches_the_record_only_if_it_does():
+    """The Results page says the third attempt reaches 99.3% exactly when its
+    committed sweep's unrounded mean test accuracy is at least 0.993."""
+    mean = _sweep("simard-kappa5")["summary"]["test_accuracy_mean"]
+    text = " ".join((REPO / "docs" / "results.md").read_text().split())
+    assert ("it reaches Simard's 99.3%" in text) == (mean >= 0.993)

@@ -466,6 +466,7 @@ def figure_drawings():
         "results/sweep/best.png": (spread("best"), 120),
         "results/sweep/simard.png": (spread("simard"), 120),
         "results/sweep/simard-elastic.png": (spread("simard-elastic"), 120),
+        "results/sweep/simard-kappa5.png": (spread("simard-kappa5"), 120),
     })
     return drawings, generated_figures.smallest_text
 
