@@ -13,10 +13,10 @@ anew). Then it writes docs/results/frontier/frontier.md: one row per point with
 the validation accuracy the epoch was chosen on, the test accuracy (reported,
 never chosen on) and the wall time. `--only 800x100` trains one point; a second
 table holds the variants (the elastic field alone, 800 units, 100 and 120
-epochs, and 120 epochs of a smoother field, kappa 5). `--only NAME --adopt FOLDER` takes a point from a finished
-`nnscratch train --out FOLDER` run of its printed command instead of training it
-again (the hyper-parameters saved in the run's model must be the point's; its
-wall time was not kept).
+epochs, and 120 epochs of a smoother field, kappa 5). `--only NAME --adopt
+FOLDER` takes a point from a finished `nnscratch train --out FOLDER` run of its
+printed command instead of training it again (the hyper-parameters saved in
+the run's model must be the point's; its wall time was not kept).
 """
 
 import argparse

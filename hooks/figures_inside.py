@@ -164,14 +164,23 @@ def saturated(threshold, epoch):
 
 def _describe(name):
     """'784-800-10, relu, cosine schedule, ...': the model file's settings in words."""
-    h = model(name)[1]
+    return describe(model(name)[1])
+
+
+def describe(h):
+    """The words of `_describe` for a model's hyper-parameters `h`."""
     words = [f"784-{h['n_h']}-10", h["activation"]]
     if h.get("lr_schedule", "constant") != "constant":
         words.append(f"{h['lr_schedule']} learning-rate schedule")
     if h.get("augment", "none") == "elastic":
         affine = any(h.get(k, 1) for k in ("max_degrees", "max_shift", "max_scale"))
-        words.append("elastic and affine distortions" if affine
-                     else "elastic distortions")
+        default = nn.TrainConfig()
+        alpha = h.get("elastic_alpha", default.elastic_alpha)
+        kappa = h.get("elastic_kappa", default.elastic_kappa)
+        field = ("" if (alpha, kappa) == (default.elastic_alpha, default.elastic_kappa)
+                 else f" (field strength {alpha:g} px, smoothing width {kappa:g} px)")
+        words.append(("elastic and affine distortions" if affine
+                      else "elastic distortions") + field)
     elif h.get("augment", "none") != "none":
         words.append(f"{h['augment']} distortions")
     words.append(f"{h['epochs']} epoch{'s' * (h['epochs'] != 1)}")

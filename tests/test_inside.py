@@ -476,3 +476,18 @@ def test_look_inside_replaces_neither_file_when_one_fails(tmp_path, idx_folder,
     assert (out / "mistakes.npz").read_bytes() == b"old"
     assert (out / "confusion.json").read_bytes() == b"old"
     assert sorted(p.name for p in out.iterdir()) == ["confusion.json", "mistakes.npz"]
+
+
+def test_a_model_is_described_with_the_distortions_it_was_trained_with():
+    """The Inside page's table names the model's distortions: the affine part only when
+    it was on, the elastic field's numbers only when they are not the defaults."""
+    figures_inside, _ = _hook()
+    hyper = {**nn.TrainConfig(n_h=800, activation="relu", augment="elastic",
+                              epochs=120).to_dict(), "val": 5000}
+    words = figures_inside.describe
+    assert "elastic and affine distortions, 120 epochs" in words(hyper)
+    off = {**hyper, "max_degrees": 0.0, "max_shift": 0.0, "max_scale": 0.0}
+    assert "relu, elastic distortions, 120 epochs" in words(off)
+    smoother = {**off, "elastic_kappa": 5.0}
+    assert "elastic distortions (field strength 34 px, smoothing width 5 px)" in words(
+        smoother)
